@@ -1,0 +1,1 @@
+"""Singer tap for the Pinterest REST API v5."""
