@@ -1,0 +1,7 @@
+"""Run the tap as `python -m tap_pinterest`."""
+
+from __future__ import annotations
+
+from tap_pinterest.tap import TapPinterest
+
+TapPinterest.cli()

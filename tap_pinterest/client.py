@@ -1,0 +1,194 @@
+"""The base stream: URL, auth, bookmark paging, retries and error classification."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+from urllib.parse import urlparse
+
+import backoff
+import requests
+from singer_sdk import RESTStream
+from singer_sdk.exceptions import RetriableAPIError
+from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
+from typing_extensions import override
+
+from tap_pinterest.auth import PinterestOAuthAuthenticator
+from tap_pinterest.errors import PinterestAPIError, PinterestAuthError, api_error_summary
+from tap_pinterest.pagination import BookmarkPaginator
+from tap_pinterest.ratelimit import header_seconds
+from tap_pinterest.settings import DEFAULT_API_URL, MAX_PAGE_SIZE
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator
+
+    from singer_sdk.helpers.types import Context
+
+    from tap_pinterest.tap import TapPinterest
+
+# Bounded retries: 8 tries and 10 minutes of waiting per request, then fail loudly.
+MAX_TRIES = 8
+MAX_RETRY_SECONDS = 600.0
+MAX_BACKOFF_SECONDS = 60.0
+RETRIABLE_ERRORS = (
+    ConnectionResetError,
+    RetriableAPIError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+class PinterestStream(RESTStream[str | None]):
+    """Shared behaviour of every Pinterest v5 endpoint the tap reads."""
+
+    records_jsonpath = "$.items[*]"
+    # False for the few list endpoints the spec gives no bookmark (e.g. conversion_tags).
+    paginated: ClassVar[bool] = True
+    # Query parameters every request of the stream sends (e.g. entity_statuses).
+    extra_params: ClassVar[dict[str, Any]] = {}
+    # Organic endpoints accept ad_account_id to act as that account's owner (spec 1.3).
+    accepts_organic_ad_account_id: ClassVar[bool] = False
+
+    @property
+    def pinterest_tap(self) -> TapPinterest:
+        """The tap, typed, for the run-wide authenticator and rate limiter."""
+        return cast("TapPinterest", self._tap)
+
+    @property
+    @override
+    def url_base(self) -> str:
+        return str(self.config.get("api_url") or DEFAULT_API_URL).rstrip("/")
+
+    @property
+    @override
+    def authenticator(self) -> Any:
+        return self.pinterest_tap.authenticator
+
+    @property
+    @override
+    def timeout(self) -> int:
+        return int(self.config.get("request_timeout", 300))
+
+    @cached_property
+    @override
+    def user_agent(self) -> str:
+        return str(self.config.get("user_agent") or "tap-pinterest (singer-sdk)")
+
+    @override
+    def get_new_paginator(self) -> BaseAPIPaginator[Any]:
+        return BookmarkPaginator() if self.paginated else SinglePagePaginator()
+
+    @override
+    def get_url_params(
+        self, context: Context | None, next_page_token: str | None
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = dict(self.extra_params)
+        if self.paginated:
+            params["page_size"] = int(self.config.get("page_size", MAX_PAGE_SIZE))
+            if next_page_token:
+                params["bookmark"] = next_page_token
+        organic_account = self.config.get("organic_ad_account_id")
+        if self.accepts_organic_ad_account_id and organic_account:
+            params["ad_account_id"] = organic_account
+        return params
+
+    # Errors and retries -------------------------------------------------------------
+
+    @override
+    def validate_response(self, response: requests.Response) -> None:
+        self.pinterest_tap.rate_limiter.observe(response)
+        authenticator = self.authenticator
+        if response.status_code == HTTPStatus.UNAUTHORIZED:
+            self._handle_unauthorized(response, authenticator)
+        if isinstance(authenticator, PinterestOAuthAuthenticator):
+            authenticator.note_accepted()
+        if (
+            response.status_code in self.extra_retry_statuses
+            or response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR
+        ):
+            raise RetriableAPIError(self.response_error_message(response), response)
+        if response.status_code >= HTTPStatus.BAD_REQUEST:
+            raise PinterestAPIError(self.response_error_message(response))
+
+    def _handle_unauthorized(self, response: requests.Response, authenticator: Any) -> None:  # noqa: ANN401
+        """Refresh once and retry; a fresh token refused again is a fatal auth error."""
+        summary = self.response_error_message(response)
+        if (
+            isinstance(authenticator, PinterestOAuthAuthenticator)
+            and authenticator.retry_after_401()
+        ):
+            self.logger.info("Access token rejected (HTTP 401); refreshing it once and retrying")
+            raise RetriableAPIError(summary, response)
+        msg = f"Pinterest rejected the credentials: {summary}"
+        raise PinterestAuthError(msg)
+
+    @override
+    def response_error_message(self, response: requests.Response) -> str:
+        """The API's code and message and the path; never the query string or headers."""
+        path = urlparse(response.url).path if response.url else self.path
+        return f"{api_error_summary(response)} for {path}"
+
+    @override
+    def request_decorator(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Wait for the rate-limit window, retry with backoff, then fail with one clear line."""
+        limiter = self.pinterest_tap.rate_limiter
+
+        def limited(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+            limiter.wait()
+            return func(*args, **kwargs)
+
+        retrying = backoff.on_exception(
+            self._wait_times,
+            RETRIABLE_ERRORS,
+            max_tries=MAX_TRIES,
+            max_time=MAX_RETRY_SECONDS,
+            on_backoff=self.backoff_handler,
+            jitter=None,
+            logger=None,
+        )(limited)
+
+        def give_up_clearly(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+            try:
+                return retrying(*args, **kwargs)
+            except RetriableAPIError as exc:
+                msg = f"Gave up after {MAX_TRIES} tries or {MAX_RETRY_SECONDS:.0f} s: {exc}"
+                raise PinterestAPIError(msg) from None
+            except RETRIABLE_ERRORS as exc:
+                msg = f"Gave up after {MAX_TRIES} tries: {type(exc).__name__} talking to Pinterest"
+                raise PinterestAPIError(msg) from None
+
+        return give_up_clearly
+
+    def _wait_times(self) -> Generator[float, Any, None]:
+        """Retry-After (or X-RateLimit-Reset) when Pinterest sends it, else 1, 2, 4... s."""
+        attempt = 0
+        exc = yield 0.0
+        while True:
+            wait = min(2.0**attempt, MAX_BACKOFF_SECONDS)
+            response = getattr(exc, "response", None)
+            if response is not None and response.status_code == HTTPStatus.UNAUTHORIZED:
+                wait = 0.0  # the token was refreshed; nothing to wait for
+            elif response is not None:
+                told = header_seconds(response, "Retry-After")
+                if told is None and response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
+                    told = header_seconds(response, "X-RateLimit-Reset")
+                if told is not None:
+                    wait = min(told, MAX_RETRY_SECONDS)
+            attempt += 1
+            exc = yield wait
+
+    @override
+    def backoff_handler(self, details: Any) -> None:
+        exc = details.get("exception")
+        what = str(exc) if isinstance(exc, RetriableAPIError) else type(exc).__name__
+        self.logger.warning(
+            "Retrying %s in %.1f s (try %d of %d): %s",
+            self.name,
+            details.get("wait", 0.0),
+            details.get("tries", 0),
+            MAX_TRIES,
+            what,
+        )

@@ -1,0 +1,251 @@
+"""The tap's settings: their JSON schema and the checks JSON schema cannot express.
+
+Every check returns one line naming the setting, because a scheduled job's log is often
+read by someone who did not write its config.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from singer_sdk import typing as th
+
+from tap_pinterest import spec
+
+DEFAULT_API_URL = "https://api.pinterest.com/v5"
+# GET /ad_accounts and every other list operation: page_size maximum 250 (spec).
+MAX_PAGE_SIZE = spec.parameter_maximum("/ad_accounts", "page_size")
+ATTRIBUTION_WINDOW_DAYS = (0, 1, 7, 14, 30, 60)
+CONVERSION_REPORT_TIMES = ("TIME_OF_AD_ACTION", "TIME_OF_CONVERSION")
+# TOTAL has no DATE column, so it cannot drive an incremental, date-keyed bookmark.
+INCREMENTAL_GRANULARITIES = tuple(g for g in spec.granularities() if g != "TOTAL")
+PIN_METRIC_TYPES = spec.parameter_enum("/pins/analytics", "metric_types")
+APP_TYPES = spec.parameter_enum("/user_account/analytics", "app_types")
+STATIC_AUTH = ("access_token",)
+OAUTH_AUTH = ("client_id", "client_secret", "refresh_token")
+
+CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
+    th.Property(
+        "access_token",
+        th.StringType,
+        secret=True,
+        title="Access token",
+        description="A static Pinterest access token. Use this or the three OAuth settings.",
+    ),
+    th.Property(
+        "client_id",
+        th.StringType,
+        secret=True,
+        title="Client ID",
+        description="Pinterest app id, for the refreshing OAuth flow.",
+    ),
+    th.Property(
+        "client_secret",
+        th.StringType,
+        secret=True,
+        title="Client secret",
+        description="Pinterest app secret, for the refreshing OAuth flow.",
+    ),
+    th.Property(
+        "refresh_token",
+        th.StringType,
+        secret=True,
+        title="Refresh token",
+        description="OAuth refresh token. Pinterest rotates it on every refresh.",
+    ),
+    th.Property(
+        "token_store_path",
+        th.StringType,
+        title="Token store path",
+        description=(
+            "File where the tap keeps the newest rotated refresh token and access token "
+            "between runs (mode 0600). Without it a rotated refresh token is lost at exit."
+        ),
+    ),
+    th.Property(
+        "continuous_refresh",
+        th.BooleanType,
+        default=False,
+        title="Continuous refresh",
+        description="Send continuous_refresh=true on refresh (apps created before 2025-09-25).",
+    ),
+    th.Property(
+        "api_url",
+        th.StringType,
+        default=DEFAULT_API_URL,
+        title="API URL",
+        description="Base URL of the Pinterest API (the sandbox URL works too).",
+    ),
+    th.Property(
+        "start_date",
+        th.DateType,
+        title="Start date",
+        description=(
+            "First date of analytics to fetch (default 30 days ago). The API serves at "
+            "most 90 days back; an older date is capped with a warning."
+        ),
+    ),
+    th.Property(
+        "end_date",
+        th.DateType,
+        title="End date",
+        description="Last date of analytics to fetch (default today, UTC).",
+    ),
+    th.Property(
+        "ad_account_ids",
+        th.ArrayType(th.StringType),
+        title="Ad account IDs",
+        description="Sync only these ad accounts (also a way to shard a sync over jobs).",
+    ),
+    th.Property(
+        "page_size",
+        th.IntegerType,
+        default=MAX_PAGE_SIZE,
+        title="Page size",
+        description=f"Items per page of list endpoints (1 to {MAX_PAGE_SIZE}).",
+    ),
+    th.Property(
+        "request_timeout",
+        th.IntegerType,
+        default=300,
+        title="Request timeout",
+        description="Seconds to wait for one HTTP response.",
+    ),
+    th.Property(
+        "lookback_window_days",
+        th.IntegerType,
+        default=7,
+        title="Lookback window days",
+        description="Days before the bookmark re-fetched each run, since Pinterest revises them.",
+    ),
+    th.Property(
+        "analytics_granularity",
+        th.StringType,
+        default="DAY",
+        allowed_values=list(INCREMENTAL_GRANULARITIES),
+        title="Analytics granularity",
+        description="Granularity of ads analytics rows.",
+    ),
+    th.Property(
+        "click_window_days",
+        th.IntegerType,
+        default=30,
+        allowed_values=list(ATTRIBUTION_WINDOW_DAYS),
+        title="Click window days",
+        description="Attribution window for conversions after a click.",
+    ),
+    th.Property(
+        "engagement_window_days",
+        th.IntegerType,
+        default=30,
+        allowed_values=list(ATTRIBUTION_WINDOW_DAYS),
+        title="Engagement window days",
+        description="Attribution window for conversions after an engagement.",
+    ),
+    th.Property(
+        "view_window_days",
+        th.IntegerType,
+        default=1,
+        allowed_values=list(ATTRIBUTION_WINDOW_DAYS),
+        title="View window days",
+        description="Attribution window for conversions after a view.",
+    ),
+    th.Property(
+        "conversion_report_time",
+        th.StringType,
+        default="TIME_OF_AD_ACTION",
+        allowed_values=list(CONVERSION_REPORT_TIMES),
+        title="Conversion report time",
+        description="Book conversions on the date of the ad action or of the conversion.",
+    ),
+    th.Property(
+        "organic_ad_account_id",
+        th.StringType,
+        title="Organic ad account ID",
+        description=(
+            "Read organic endpoints as the owner of this ad account (Business Access), "
+            "sent as ad_account_id where the spec allows it."
+        ),
+    ),
+    th.Property(
+        "pin_metric_types",
+        th.ArrayType(th.StringType),
+        title="Pin metric types",
+        description="Metrics requested by pin_analytics (default: all the spec allows).",
+    ),
+    th.Property(
+        "app_types",
+        th.StringType,
+        default="ALL",
+        allowed_values=list(APP_TYPES),
+        title="App types",
+        description="Device filter for organic analytics.",
+    ),
+    th.Property(
+        "user_agent",
+        th.StringType,
+        title="User agent",
+        description="User-Agent header sent with every request.",
+    ),
+).to_dict()
+
+
+def _is_set(config: dict[str, Any], key: str) -> bool:
+    value = config.get(key)
+    return value is not None and value != ""
+
+
+def auth_errors(config: dict[str, Any]) -> list[str]:
+    """Exactly one complete way to authenticate, so a typo cannot fall back silently."""
+    static = _is_set(config, "access_token")
+    oauth = [key for key in OAUTH_AUTH if _is_set(config, key)]
+    if static and oauth:
+        return ["Set either access_token or client_id/client_secret/refresh_token, not both."]
+    if static:
+        return []
+    if not oauth:
+        return ["No credentials: set access_token, or client_id, client_secret and refresh_token."]
+    missing = [key for key in OAUTH_AUTH if key not in oauth]
+    if missing:
+        return [f"OAuth settings incomplete: missing {', '.join(missing)}."]
+    return []
+
+
+def _parse_date(config: dict[str, Any], key: str, errors: list[str]) -> date | None:
+    value = config.get(key)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        errors.append(f"{key} must be a date (YYYY-MM-DD), got {value!r}.")
+        return None
+
+
+def semantic_errors(config: dict[str, Any]) -> list[str]:
+    """Checks across settings, and ranges the schema's types alone do not bound."""
+    errors = auth_errors(config)
+    page_size = config.get("page_size", MAX_PAGE_SIZE)
+    if isinstance(page_size, int) and not 1 <= page_size <= MAX_PAGE_SIZE:
+        errors.append(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}.")
+    lookback = config.get("lookback_window_days", 7)
+    if isinstance(lookback, int) and lookback < 0:
+        errors.append(f"lookback_window_days must be 0 or more, got {lookback}.")
+    timeout = config.get("request_timeout", 300)
+    if isinstance(timeout, int) and timeout <= 0:
+        errors.append(f"request_timeout must be a positive number of seconds, got {timeout}.")
+    start = _parse_date(config, "start_date", errors)
+    end = _parse_date(config, "end_date", errors)
+    if start and end and end < start:
+        errors.append(f"end_date {end} is before start_date {start}.")
+    unknown = [m for m in config.get("pin_metric_types") or [] if m not in PIN_METRIC_TYPES]
+    if unknown:
+        errors.append(
+            f"pin_metric_types has values the API does not know: {', '.join(unknown)} "
+            f"(allowed: {', '.join(PIN_METRIC_TYPES)})."
+        )
+    api_url = str(config.get("api_url") or DEFAULT_API_URL)
+    if not api_url.startswith(("http://", "https://")):
+        errors.append(f"api_url must start with http:// or https://, got {api_url!r}.")
+    return errors

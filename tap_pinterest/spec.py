@@ -1,0 +1,79 @@
+"""Read facts (enums, limits, response schemas) from the bundled Pinterest OpenAPI spec.
+
+The spec is the source of truth for paths, parameters and limits; reading them from the
+bundled copy keeps the tap and its schemas in step with one pinned API release.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+SPEC_RESOURCE = "openapi.json"
+
+
+@cache
+def load_spec() -> dict[str, Any]:
+    """Parse the bundled spec once per process: it is 2 MB."""
+    text = resources.files("tap_pinterest.schemas").joinpath(SPEC_RESOURCE).read_text("utf-8")
+    spec: dict[str, Any] = json.loads(text)
+    return spec
+
+
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if not ref:
+        return node
+    target: Any = load_spec()
+    for part in ref.removeprefix("#/").split("/"):
+        target = target[part]
+    return _resolve(target)
+
+
+def query_parameter(path: str, name: str) -> dict[str, Any]:
+    """The schema of one query parameter of a GET operation."""
+    operation = load_spec()["paths"][path]["get"]
+    for parameter in operation["parameters"]:
+        resolved = _resolve(parameter)
+        if resolved["name"] == name:
+            return _resolve(resolved["schema"])
+    msg = f"The spec has no parameter {name!r} on GET {path}"
+    raise KeyError(msg)
+
+
+def parameter_enum(path: str, name: str) -> tuple[str, ...]:
+    """The allowed values of a (possibly array-valued) query parameter."""
+    schema = query_parameter(path, name)
+    if schema.get("type") == "array":
+        schema = _resolve(schema["items"])
+    if "oneOf" in schema:
+        values: list[str] = []
+        for option in schema["oneOf"]:
+            values.extend(v for v in _resolve(option)["enum"] if v not in values)
+        return tuple(values)
+    return tuple(schema["enum"])
+
+
+def parameter_max_items(path: str, name: str) -> int:
+    """The spec's cap on how many values an array parameter takes in one call."""
+    return int(query_parameter(path, name)["maxItems"])
+
+
+def parameter_maximum(path: str, name: str) -> int:
+    """The spec's maximum for an integer parameter (e.g. page_size)."""
+    return int(query_parameter(path, name)["maximum"])
+
+
+ADS_ANALYTICS_PATH = "/ad_accounts/{ad_account_id}/campaigns/analytics"
+
+
+def ads_analytics_columns() -> tuple[str, ...]:
+    """The 175 reporting columns the synchronous ads analytics endpoints accept."""
+    return parameter_enum(ADS_ANALYTICS_PATH, "columns")
+
+
+def granularities() -> tuple[str, ...]:
+    """TOTAL, DAY, HOUR, WEEK, MONTH: the spec's enum spellings (its prose differs)."""
+    return tuple(_resolve(load_spec()["components"]["schemas"]["Granularity"])["enum"])
