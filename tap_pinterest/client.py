@@ -16,12 +16,12 @@ from typing_extensions import override
 
 from tap_pinterest.auth import PinterestOAuthAuthenticator
 from tap_pinterest.errors import PinterestAPIError, PinterestAuthError, api_error_summary
-from tap_pinterest.pagination import BookmarkPaginator
+from tap_pinterest.pagination import BookmarkGuard, BookmarkPaginator
 from tap_pinterest.ratelimit import header_seconds
 from tap_pinterest.settings import DEFAULT_API_URL, MAX_PAGE_SIZE
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator
+    from collections.abc import Callable, Generator, Iterable
 
     from singer_sdk.helpers.types import Context
 
@@ -94,6 +94,37 @@ class PinterestStream(RESTStream[str | None]):
         if self.accepts_organic_ad_account_id and organic_account:
             params["ad_account_id"] = organic_account
         return params
+
+    def fetch(self, path: str, params: dict[str, Any], context: Context | None) -> Any:  # noqa: ANN401
+        """GET one URL through the same auth, rate limit, retry and error handling."""
+        request = self.build_prepared_request(
+            method="GET", url=self.url_base + path, params=params, headers=self.http_headers
+        )
+        response = self.request_decorator(self._request)(request, context)
+        self.update_sync_costs(request, response, context)
+        try:
+            return response.json()
+        except ValueError:
+            msg = f"Pinterest answered {path} with a body that is not JSON"
+            raise PinterestAPIError(msg) from None
+
+    def iter_items(
+        self, path: str, params: dict[str, Any], context: Context | None
+    ) -> Iterable[dict[str, Any]]:
+        """Every item of a bookmark-paged list, at the largest page size the API allows."""
+        guard = BookmarkGuard()
+        page_params = {**params, "page_size": MAX_PAGE_SIZE}
+        while True:
+            body = self.fetch(path, page_params, context)
+            yield from body.get("items") or []
+            bookmark = body.get("bookmark")
+            if not bookmark:
+                return
+            page_params["bookmark"] = guard.follow(str(bookmark), path)
+
+    def list_ids(self, path: str, params: dict[str, Any], context: Context | None) -> list[str]:
+        """Every item id of a bookmark-paged list."""
+        return [str(item["id"]) for item in self.iter_items(path, params, context)]
 
     # Errors and retries -------------------------------------------------------------
 

@@ -13,13 +13,32 @@ if TYPE_CHECKING:
     import requests
 
 
+class BookmarkGuard:
+    """Remembers the bookmarks of one listing: a repeat would loop forever."""
+
+    def __init__(self) -> None:
+        """No bookmark followed yet."""
+        self._seen: set[str] = set()
+
+    def follow(self, bookmark: str, where: str) -> str:
+        """Return the bookmark, or fail if this listing has followed it before."""
+        if bookmark in self._seen:
+            msg = (
+                f"Pinterest returned a bookmark already followed ({where}, page "
+                f"{len(self._seen) + 1}); stopping instead of looping"
+            )
+            raise PinterestAPIError(msg)
+        self._seen.add(bookmark)
+        return bookmark
+
+
 class BookmarkPaginator(BaseAPIPaginator[str | None]):
     """Stops on a null bookmark and fails on any bookmark seen before in this listing."""
 
     def __init__(self) -> None:
         """Start with no bookmark: the first page."""
         super().__init__(None)
-        self._seen: set[str] = set()
+        self._guard = BookmarkGuard()
 
     @override
     def get_next(self, response: requests.Response) -> str | None:
@@ -27,16 +46,9 @@ class BookmarkPaginator(BaseAPIPaginator[str | None]):
         bookmark = body.get("bookmark") if isinstance(body, dict) else None
         if not bookmark:
             return None
-        if bookmark in self._seen:
-            msg = (
-                f"Pinterest returned a bookmark already followed on page {self.count} of "
-                f"{response.request.path_url.split('?')[0]}; stopping instead of looping"
-            )
-            raise PinterestAPIError(msg)
-        self._seen.add(str(bookmark))
-        return str(bookmark)
+        return self._guard.follow(str(bookmark), response.request.path_url.split("?")[0])
 
     @override
     def continue_if_empty(self, response: requests.Response) -> bool:
-        """An empty page with a bookmark is still a page: Pinterest filters after paging."""
+        """An empty page with a bookmark is still a page: keep following it."""
         return True

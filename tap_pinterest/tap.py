@@ -58,6 +58,11 @@ class TapPinterest(Tap):
             raise ConfigValidationError(str(exc), errors=[str(exc)]) from None
 
     @cached_property
+    def listed_ids(self) -> dict[tuple[str, str], list[str]]:
+        """Ids each entity stream listed per ad account this run, for the analytics."""
+        return {}
+
+    @cached_property
     def rate_limiter(self) -> RateLimiter:
         """Pinterest counts calls per user and app: one budget for every stream."""
         return RateLimiter()

@@ -1,60 +1,83 @@
 """Stream schemas derived from the bundled Pinterest OpenAPI spec.
 
 Entity schemas come straight from the spec's response components, so a new API release
-is one file copy away. Fields the tap adds (parent ids) and the spec's oneOf unions, which
-many targets cannot map to a column, are patched here and nowhere else.
+is one file copy away. OpenAPI constructs JSON-schema targets do not read ($ref, allOf
+with sibling properties, oneOf unions, `nullable`) are resolved here into plain JSON
+schema: unions become one object holding every option's properties, and every field but
+the primary key is nullable, since Pinterest omits or nulls fields freely.
 """
 
 from __future__ import annotations
 
-from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from singer_sdk.schema.source import OpenAPISchema, StreamSchema
-from typing_extensions import override
+from tap_pinterest.spec import load_spec
 
-if TYPE_CHECKING:
-    from singer_sdk.streams import Stream
-
-SPEC_SOURCE: OpenAPISchema[str] = OpenAPISchema(resources.files(__name__) / "openapi.json")
-_UNION_KEYS = ("oneOf", "anyOf")
+_KEPT_KEYWORDS = ("type", "properties", "items", "format", "description")
+STRING = {"type": ["string", "null"]}
 
 
-def _flatten_unions(node: Any) -> Any:  # noqa: ANN401
-    """Replace oneOf/anyOf by the plain JSON type their options share."""
-    if isinstance(node, list):
-        return [_flatten_unions(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    for key in _UNION_KEYS:
-        if key in node:
-            types: set[str] = set()
-            for option in node[key]:
-                option_type = option.get("type", "object")
-                types.update([option_type] if isinstance(option_type, str) else option_type)
-            types.add("null")
-            flat = {k: v for k, v in node.items() if k not in (*_UNION_KEYS, "discriminator")}
-            flat["type"] = sorted(types)
-            if "object" in types:
-                flat.setdefault("properties", {})
-            return _flatten_unions(flat)
-    return {key: _flatten_unions(value) for key, value in node.items() if key != "discriminator"}
+def _component(ref: str) -> dict[str, Any]:
+    node: Any = load_spec()
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return dict(node)
 
 
-class SpecStreamSchema(StreamSchema[str]):
-    """A spec component as a stream schema, plus the fields the tap adds to each record."""
-
-    def __init__(self, component: str, *, extra_properties: dict[str, Any] | None = None) -> None:
-        """Name the spec component (e.g. CampaignResponse) and any added fields."""
-        super().__init__(SPEC_SOURCE, key=component)
-        self.extra_properties = extra_properties or {}
-
-    @override
-    def get_stream_schema(self, stream: Stream, stream_class: type[Stream]) -> dict[str, Any]:
-        schema = _flatten_unions(super().get_stream_schema(stream, stream_class))
-        schema["type"] = "object"
-        schema.setdefault("properties", {}).update(self.extra_properties)
-        return dict(schema)
+def _types_of(node: dict[str, Any]) -> set[str]:
+    declared = node.get("type")
+    if declared is None:
+        return {"object"} if "properties" in node else set()
+    return {declared} if isinstance(declared, str) else set(declared)
 
 
-STRING = {"type": "string"}
+def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
+    into_types, other_types = _types_of(into), _types_of(other)
+    if into_types or other_types:
+        into["type"] = sorted(into_types | other_types)
+    for key in ("format", "description", "items"):
+        if key in other and key not in into:
+            into[key] = other[key]
+    if "properties" in other:
+        properties = into.setdefault("properties", {})
+        for name, schema in other["properties"].items():
+            if name in properties:
+                _merge(properties[name], schema)
+            else:
+                properties[name] = schema
+
+
+def to_json_schema(node: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+    """Resolve one OpenAPI schema node into plain, nullable JSON schema."""
+    if depth > 12:  # noqa: PLR2004 - the spec's deepest real nesting is well below this
+        return {"type": ["object", "null"]}
+    if "$ref" in node:
+        merged = {**_component(node["$ref"]), **{k: v for k, v in node.items() if k != "$ref"}}
+        return to_json_schema(merged, depth + 1)
+    result: dict[str, Any] = {}
+    own = {k: v for k, v in node.items() if k in _KEPT_KEYWORDS}
+    if "properties" in own:
+        own["properties"] = {
+            name: to_json_schema(schema, depth + 1) for name, schema in own["properties"].items()
+        }
+    if "items" in own:
+        own["items"] = to_json_schema(own["items"], depth + 1)
+    _merge(result, own)
+    for key in ("allOf", "oneOf", "anyOf"):
+        for option in node.get(key, []):
+            _merge(result, to_json_schema(option, depth + 1))
+    if "additionalProperties" in node and "properties" not in result:
+        result["type"] = ["object"]
+    types = _types_of(result)
+    if not types:  # untyped in the spec: accept anything
+        return {}
+    result["type"] = sorted(types | {"null"})
+    return result
+
+
+def spec_schema(component: str, **extra_properties: dict[str, Any]) -> dict[str, Any]:
+    """A stream schema from a spec component, plus fields the tap adds (parent ids)."""
+    schema = to_json_schema({"$ref": f"#/components/schemas/{component}"})
+    schema["type"] = "object"
+    schema.setdefault("properties", {}).update(extra_properties)
+    return schema

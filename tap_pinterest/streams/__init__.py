@@ -8,7 +8,17 @@ from tap_pinterest.streams.ads import (
     AdAccountsStream,
     AdGroupsStream,
     AdsStream,
+    AudiencesStream,
     CampaignsStream,
+    ConversionTagsStream,
+    CustomerListsStream,
+    KeywordsStream,
+)
+from tap_pinterest.streams.analytics import (
+    AdAccountAnalyticsStream,
+    AdAnalyticsStream,
+    AdGroupAnalyticsStream,
+    CampaignAnalyticsStream,
 )
 from tap_pinterest.streams.organic import (
     BoardPinsStream,
@@ -16,6 +26,12 @@ from tap_pinterest.streams.organic import (
     BoardSectionsStream,
     BoardsStream,
     PinsStream,
+)
+from tap_pinterest.streams.organic_analytics import (
+    PinAnalyticsStream,
+    TopPinsAnalyticsStream,
+    TopVideoPinsAnalyticsStream,
+    UserAccountAnalyticsStream,
 )
 from tap_pinterest.streams.user import (
     UserAccountFollowersStream,
@@ -30,13 +46,25 @@ STREAM_TYPES: list[type[PinterestStream]] = [
     UserAccountStream,
     UserAccountFollowersStream,
     UserAccountFollowingStream,
+    UserAccountAnalyticsStream,
+    TopPinsAnalyticsStream,
+    TopVideoPinsAnalyticsStream,
     BoardsStream,
     BoardSectionsStream,
     BoardPinsStream,
     BoardSectionPinsStream,
     PinsStream,
+    PinAnalyticsStream,
     AdAccountsStream,
     CampaignsStream,
     AdGroupsStream,
     AdsStream,
+    AdAccountAnalyticsStream,
+    CampaignAnalyticsStream,
+    AdGroupAnalyticsStream,
+    AdAnalyticsStream,
+    AudiencesStream,
+    CustomerListsStream,
+    ConversionTagsStream,
+    KeywordsStream,
 ]

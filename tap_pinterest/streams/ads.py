@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from typing_extensions import override
 
 from tap_pinterest import spec
+from tap_pinterest.dates import batched
 from tap_pinterest.errors import PinterestAPIError
-from tap_pinterest.schemas import SpecStreamSchema
+from tap_pinterest.schemas import STRING, spec_schema
 from tap_pinterest.streams.base import EntityStream
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class AdAccountsStream(EntityStream):
     name = "ad_accounts"
     path = "/ad_accounts"
     extra_params: ClassVar[dict[str, Any]] = {"include_shared_accounts": "true"}
-    schema = SpecStreamSchema("AdAccount")
+    schema = spec_schema("AdAccount")
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
@@ -62,6 +63,16 @@ class AdAccountChildStream(EntityStream):
 
     parent_stream_type = AdAccountsStream
 
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Also keep every id listed, so the level's analytics need not list them again."""
+        ids: list[str] = []
+        for record in super().get_records(context):
+            ids.append(str(record["id"]))
+            yield record
+        if context is not None:
+            self.pinterest_tap.listed_ids[(self.name, str(context["ad_account_id"]))] = ids
+
 
 class CampaignsStream(AdAccountChildStream):
     """GET /ad_accounts/{ad_account_id}/campaigns, every entity status."""
@@ -70,7 +81,7 @@ class CampaignsStream(AdAccountChildStream):
     path = "/ad_accounts/{ad_account_id}/campaigns"
     replication_key = "updated_time"
     extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
-    schema = SpecStreamSchema("CampaignResponse")
+    schema = spec_schema("CampaignResponse")
 
 
 class AdGroupsStream(AdAccountChildStream):
@@ -80,7 +91,7 @@ class AdGroupsStream(AdAccountChildStream):
     path = "/ad_accounts/{ad_account_id}/ad_groups"
     replication_key = "updated_time"
     extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
-    schema = SpecStreamSchema("AdGroupResponse")
+    schema = spec_schema("AdGroupResponse")
 
 
 class AdsStream(AdAccountChildStream):
@@ -90,7 +101,67 @@ class AdsStream(AdAccountChildStream):
     path = "/ad_accounts/{ad_account_id}/ads"
     replication_key = "updated_time"
     extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
-    schema = SpecStreamSchema("AdResponse")
+    schema = spec_schema("AdResponse")
+
+
+class AudiencesStream(AdAccountChildStream):
+    """GET /ad_accounts/{ad_account_id}/audiences: every status; not in the sandbox."""
+
+    name = "audiences"
+    path = "/ad_accounts/{ad_account_id}/audiences"
+    schema = spec_schema("Audience")
+
+
+class CustomerListsStream(AdAccountChildStream):
+    """GET /ad_accounts/{ad_account_id}/customer_lists; not in the sandbox."""
+
+    name = "customer_lists"
+    path = "/ad_accounts/{ad_account_id}/customer_lists"
+    schema = spec_schema("CustomerList")
+
+
+class ConversionTagsStream(AdAccountChildStream):
+    """GET /ad_accounts/{ad_account_id}/conversion_tags: one unpaged list (spec)."""
+
+    name = "conversion_tags"
+    path = "/ad_accounts/{ad_account_id}/conversion_tags"
+    paginated = False
+    schema = spec_schema("ConversionTag")
+
+
+# GET /ad_accounts/{id}/keywords: match_types takes up to five values, ad_group_ids 250.
+MATCH_TYPES = list(spec.parameter_enum("/ad_accounts/{ad_account_id}/keywords", "match_types"))
+MAX_AD_GROUPS_PER_KEYWORDS_CALL = spec.parameter_max_items(
+    "/ad_accounts/{ad_account_id}/keywords", "ad_group_ids"
+)
+
+
+class KeywordsStream(AdAccountChildStream):
+    """GET /ad_accounts/{ad_account_id}/keywords, the account's and its ad groups'.
+
+    Without a filter the API returns only keywords whose parent is the ad account; those
+    made in Ads Manager hang off ad groups, so they are asked for in batches of ad groups.
+    """
+
+    name = "keywords"
+    path = "/ad_accounts/{ad_account_id}/keywords"
+    schema = spec_schema("Keyword", ad_account_id=STRING)
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        if context is None:
+            return
+        account = str(context["ad_account_id"])
+        path = self.path.format(ad_account_id=account)
+        params: dict[str, Any] = {"match_types": MATCH_TYPES}
+        yield from self.iter_items(path, params, context)
+        ad_group_ids = self.pinterest_tap.listed_ids.get(("ad_groups", account))
+        if ad_group_ids is None:
+            ad_group_ids = self.list_ids(
+                f"/ad_accounts/{account}/ad_groups", {"entity_statuses": ENTITY_STATUSES}, context
+            )
+        for batch in batched(ad_group_ids, MAX_AD_GROUPS_PER_KEYWORDS_CALL):
+            yield from self.iter_items(path, {**params, "ad_group_ids": batch}, context)
 
 
 __all__ = ["AdAccountsStream", "AdGroupsStream", "AdsStream", "CampaignsStream"]

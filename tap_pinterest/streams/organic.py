@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from typing_extensions import override
 
-from tap_pinterest.schemas import STRING, SpecStreamSchema
+from tap_pinterest.schemas import STRING, spec_schema
 from tap_pinterest.streams.base import EntityStream
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from singer_sdk.helpers.types import Context, Record
 
 
@@ -19,7 +21,7 @@ class BoardsStream(EntityStream):
     name = "boards"
     path = "/boards"
     accepts_organic_ad_account_id = True
-    schema = SpecStreamSchema("Board")
+    schema = spec_schema("Board")
 
     @override
     def get_child_context(self, record: Record, context: Context | None) -> Context:
@@ -33,7 +35,7 @@ class BoardSectionsStream(EntityStream):
     path = "/boards/{board_id}/sections"
     parent_stream_type = BoardsStream
     accepts_organic_ad_account_id = True
-    schema = SpecStreamSchema("BoardSection", extra_properties={"board_id": STRING})
+    schema = spec_schema("BoardSection", board_id=STRING)
 
     @override
     def get_child_context(self, record: Record, context: Context | None) -> Context:
@@ -47,7 +49,7 @@ class BoardPinsStream(EntityStream):
     path = "/boards/{board_id}/pins"
     parent_stream_type = BoardsStream
     accepts_organic_ad_account_id = True
-    schema = SpecStreamSchema("Pin")
+    schema = spec_schema("Pin")
 
 
 class BoardSectionPinsStream(EntityStream):
@@ -57,7 +59,7 @@ class BoardSectionPinsStream(EntityStream):
     path = "/boards/{board_id}/sections/{section_id}/pins"
     parent_stream_type = BoardSectionsStream
     accepts_organic_ad_account_id = True
-    schema = SpecStreamSchema("Pin", extra_properties={"section_id": STRING})
+    schema = spec_schema("Pin", section_id=STRING)
 
 
 class PinsStream(EntityStream):
@@ -70,4 +72,13 @@ class PinsStream(EntityStream):
     name = "pins"
     path = "/pins"
     accepts_organic_ad_account_id = True
-    schema = SpecStreamSchema("Pin")
+    schema = spec_schema("Pin")
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Also keep every pin id, so pin_analytics need not list them again."""
+        ids: list[str] = []
+        for record in super().get_records(context):
+            ids.append(str(record["id"]))
+            yield record
+        self.pinterest_tap.listed_ids[("pins", "")] = ids

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tap_pinterest.schemas import SpecStreamSchema
+from tap_pinterest.schemas import spec_schema
 from tap_pinterest.streams.base import EntityStream
 
 
@@ -14,7 +14,7 @@ class UserAccountStream(EntityStream):
     records_jsonpath = "$"
     paginated = False
     accepts_organic_ad_account_id = True
-    schema = SpecStreamSchema("Account")
+    schema = spec_schema("Account")
 
 
 class UserAccountFollowersStream(EntityStream):
@@ -23,7 +23,7 @@ class UserAccountFollowersStream(EntityStream):
     name = "user_account_followers"
     path = "/user_account/followers"
     primary_keys = ("username",)
-    schema = SpecStreamSchema("UserSummary")
+    schema = spec_schema("UserSummary")
 
 
 class UserAccountFollowingStream(EntityStream):
@@ -33,4 +33,4 @@ class UserAccountFollowingStream(EntityStream):
     path = "/user_account/following"
     primary_keys = ("username",)
     accepts_organic_ad_account_id = True
-    schema = SpecStreamSchema("UserSummary")
+    schema = spec_schema("UserSummary")

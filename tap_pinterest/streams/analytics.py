@@ -1,0 +1,273 @@
+"""Date-windowed analytics: the shared machinery, and the four ads analytics levels.
+
+Every analytics stream keeps one bookmark per partition (per ad account, or one for the
+user), re-reads `lookback_window_days` before it because Pinterest revises recent days,
+never asks for dates older than the API serves, and packs ids into as few calls as the
+spec allows: quota, not time, is what runs out.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from typing_extensions import override
+
+from tap_pinterest import dates
+from tap_pinterest.analytics_columns import (
+    ADS_COLUMNS,
+    coerce,
+    column_schema,
+    is_conversion_column,
+)
+from tap_pinterest.client import PinterestStream
+from tap_pinterest.spec import ADS_ANALYTICS_PATH, parameter_max_items
+from tap_pinterest.streams.ads import ENTITY_STATUSES, AdAccountsStream
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from singer_sdk.helpers.types import Context
+
+DEFAULT_START_DAYS_AGO = 30
+# GET /ad_accounts/{id}/campaigns/analytics: campaign_ids maxItems 250 (likewise
+# ad_group_ids and ad_ids on their operations).
+MAX_IDS_PER_CALL = parameter_max_items(ADS_ANALYTICS_PATH, "campaign_ids")
+ADS_COLUMN_SET = frozenset(ADS_COLUMNS)
+ACCOUNT_COLUMN = "AD_ACCOUNT_ID"
+DATE_SCHEMA = {"type": ["string"], "format": "date"}
+
+
+class AnalyticsStream(PinterestStream):
+    """Plans each partition's date windows from its bookmark; subclasses fetch them."""
+
+    replication_key = "DATE"
+    paginated = False
+    granularity_setting: ClassVar[str | None] = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Warn about the 90-day cap once per run, not once per partition."""
+        super().__init__(*args, **kwargs)
+        self._warned_cap = False
+
+    @property
+    def granularity(self) -> str:
+        """DAY unless the stream reads a granularity setting."""
+        if self.granularity_setting:
+            return str(self.config.get(self.granularity_setting, "DAY"))
+        return "DAY"
+
+    @override
+    def get_replication_key_signpost(self, context: Context | None = None) -> Any:
+        """Never bookmark past today (UTC), whatever a row claims."""
+        return dates.utc_today().isoformat()
+
+    def windows(self, context: Context | None) -> list[dates.DateWindow]:
+        """This partition's windows: from max(bookmark - lookback, start_date), capped."""
+        today = dates.utc_today()
+        start_date = _config_date(self.config.get("start_date")) or today - timedelta(
+            days=DEFAULT_START_DAYS_AGO
+        )
+        bookmark = _config_date(self._stored_bookmark(context))
+        sync_range = dates.plan_range(
+            bookmark=bookmark,
+            start_date=start_date,
+            end_date=_config_date(self.config.get("end_date")),
+            lookback_days=int(self.config.get("lookback_window_days", 7)),
+            granularity=self.granularity,
+            today=today,
+        )
+        if sync_range.capped and not self._warned_cap:
+            self._warned_cap = True
+            self.logger.warning(
+                "%s: Pinterest serves analytics at most %d days back; %s to %s can no "
+                "longer be fetched, starting at %s",
+                self.name,
+                dates.limits_for(self.granularity).max_days_back,
+                sync_range.requested_start,
+                sync_range.start - timedelta(days=1),
+                sync_range.start,
+            )
+        if sync_range.empty:
+            return []
+        return dates.split_windows(sync_range, self.granularity)
+
+    def _stored_bookmark(self, context: Context | None) -> str | None:
+        """The partition's last bookmark; start_date is applied separately, after lookback."""
+        state = self.get_context_state(context)
+        if state.get("replication_key") != self.replication_key:
+            return None
+        value = state.get("replication_key_value")
+        return str(value) if value else None
+
+    def selected_metrics(self, candidates: Sequence[str]) -> list[str]:
+        """Only the metric properties selected in the catalog are requested."""
+        return [c for c in candidates if self.mask.get(("properties", c), True)]
+
+
+def _config_date(value: Any) -> date | None:  # noqa: ANN401
+    if not value:
+        return None
+    return date.fromisoformat(str(value)[:10])
+
+
+class AdsAnalyticsStream(AnalyticsStream):
+    """GET /ad_accounts/{ad_account_id}[/<level>]/analytics, one partition per ad account."""
+
+    parent_stream_type = AdAccountsStream
+    granularity_setting = "analytics_granularity"
+    # The id column of the level's rows and the parameter carrying its ids.
+    id_column: ClassVar[str] = "ad_account_id"
+    ids_param: ClassVar[str | None] = None
+    # The entity stream whose listing, if it ran this sync, already holds the ids.
+    entity_stream_name: ClassVar[str | None] = None
+    entity_list_path: ClassVar[str | None] = None
+
+    @property
+    @override
+    def primary_keys(self) -> tuple[str, ...]:
+        keys = (self.id_column, "DATE")
+        return (*keys, "HOUR") if self.granularity == "HOUR" else keys
+
+    @primary_keys.setter
+    def primary_keys(self, value: Sequence[str]) -> None:
+        """The keys follow the granularity setting; the catalog cannot change them."""
+
+    @cached_property
+    @override
+    def schema(self) -> dict[str, Any]:
+        # ad_account_id, like every other stream's, stands for the AD_ACCOUNT_ID column:
+        # case-folding warehouses cannot hold both names in one table.
+        properties: dict[str, Any] = {
+            "ad_account_id": {"type": ["string"]},
+            self.id_column: {"type": ["string"]},
+            "DATE": DATE_SCHEMA,
+            "HOUR": {"type": ["integer", "null"]},
+            "GRANULARITY": {"type": ["string"]},
+            "CLICK_WINDOW_DAYS": {"type": ["integer"]},
+            "ENGAGEMENT_WINDOW_DAYS": {"type": ["integer"]},
+            "VIEW_WINDOW_DAYS": {"type": ["integer"]},
+            "CONVERSION_REPORT_TIME": {"type": ["string"]},
+        }
+        for column in ADS_COLUMNS:
+            if column != ACCOUNT_COLUMN:
+                properties.setdefault(column, column_schema(column))
+        return {"type": "object", "properties": properties}
+
+    def attribution(self) -> dict[str, Any]:
+        """The windows the numbers were counted under: part of every row's meaning."""
+        return {
+            "GRANULARITY": self.granularity,
+            "CLICK_WINDOW_DAYS": int(self.config.get("click_window_days", 30)),
+            "ENGAGEMENT_WINDOW_DAYS": int(self.config.get("engagement_window_days", 30)),
+            "VIEW_WINDOW_DAYS": int(self.config.get("view_window_days", 1)),
+            "CONVERSION_REPORT_TIME": str(
+                self.config.get("conversion_report_time", "TIME_OF_AD_ACTION")
+            ),
+        }
+
+    def requested_columns(self) -> list[str]:
+        """Selected columns the granularity supports, minus the identity columns."""
+        identity = {ACCOUNT_COLUMN, self.id_column}
+        columns = [c for c in self.selected_metrics(ADS_COLUMNS) if c not in identity]
+        if self.granularity == "HOUR":
+            columns = [c for c in columns if not is_conversion_column(c)]
+        return columns
+
+    def entity_ids(self, context: Context) -> list[str] | None:
+        """The level's ids in this ad account (None at the account level)."""
+        if self.entity_list_path is None:
+            return None
+        account = str(context["ad_account_id"])
+        known = self.pinterest_tap.listed_ids.get((str(self.entity_stream_name), account))
+        if known is not None:
+            return known
+        path = self.entity_list_path.format(ad_account_id=account)
+        return self.list_ids(path, {"entity_statuses": ENTITY_STATUSES}, context)
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        if context is None:
+            return
+        account = str(context["ad_account_id"])
+        ids = self.entity_ids(context)
+        if ids == []:
+            return
+        batches: list[list[str] | None] = (
+            list(dates.batched(ids, MAX_IDS_PER_CALL)) if ids is not None else [None]
+        )
+        attribution = self.attribution()
+        params_base = {
+            "columns": ",".join(self.requested_columns()),
+            "granularity": self.granularity,
+            "click_window_days": attribution["CLICK_WINDOW_DAYS"],
+            "engagement_window_days": attribution["ENGAGEMENT_WINDOW_DAYS"],
+            "view_window_days": attribution["VIEW_WINDOW_DAYS"],
+            "conversion_report_time": attribution["CONVERSION_REPORT_TIME"],
+        }
+        path = self.path.format(ad_account_id=account)
+        for window in self.windows(context):
+            for batch in batches:
+                params = {
+                    **params_base,
+                    "start_date": window.start.isoformat(),
+                    "end_date": window.end.isoformat(),
+                }
+                if batch is not None and self.ids_param:
+                    params[self.ids_param] = batch
+                for row in self.fetch(path, params, context) or []:
+                    yield self.shape(row, account, attribution)
+
+    def shape(
+        self, row: dict[str, Any], account: str, attribution: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Typed top-level columns, the ad account and the attribution settings."""
+        record = {
+            column: coerce(column, value) if column in ADS_COLUMN_SET else value
+            for column, value in row.items()
+            if column != ACCOUNT_COLUMN
+        }
+        record.update(attribution)
+        record["ad_account_id"] = account
+        return record
+
+
+class AdAccountAnalyticsStream(AdsAnalyticsStream):
+    """GET /ad_accounts/{ad_account_id}/analytics: the whole account per date."""
+
+    name = "ad_account_analytics"
+    path = "/ad_accounts/{ad_account_id}/analytics"
+
+
+class CampaignAnalyticsStream(AdsAnalyticsStream):
+    """GET /ad_accounts/{ad_account_id}/campaigns/analytics, 250 campaign ids per call."""
+
+    name = "campaign_analytics"
+    path = ADS_ANALYTICS_PATH
+    id_column = "CAMPAIGN_ID"
+    ids_param = "campaign_ids"
+    entity_stream_name = "campaigns"
+    entity_list_path = "/ad_accounts/{ad_account_id}/campaigns"
+
+
+class AdGroupAnalyticsStream(AdsAnalyticsStream):
+    """GET /ad_accounts/{ad_account_id}/ad_groups/analytics, 250 ad group ids per call."""
+
+    name = "ad_group_analytics"
+    path = "/ad_accounts/{ad_account_id}/ad_groups/analytics"
+    id_column = "AD_GROUP_ID"
+    ids_param = "ad_group_ids"
+    entity_stream_name = "ad_groups"
+    entity_list_path = "/ad_accounts/{ad_account_id}/ad_groups"
+
+
+class AdAnalyticsStream(AdsAnalyticsStream):
+    """GET /ad_accounts/{ad_account_id}/ads/analytics, 250 ad ids per call."""
+
+    name = "ad_analytics"
+    path = "/ad_accounts/{ad_account_id}/ads/analytics"
+    id_column = "AD_ID"
+    ids_param = "ad_ids"
+    entity_stream_name = "ads"
+    entity_list_path = "/ad_accounts/{ad_account_id}/ads"

@@ -1,0 +1,242 @@
+"""Organic analytics: the user account's daily metrics, pins' daily metrics, top pins.
+
+Organic answers are maps keyed by split group holding `daily_metrics` rows, each with a
+`data_status`; a day still PROCESSING or ESTIMATE is emitted but never bookmarked, so
+the next run fetches it again (spec: DataStatus).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from typing_extensions import override
+
+from tap_pinterest import dates, spec
+from tap_pinterest.errors import PinterestAPIError
+from tap_pinterest.schemas import STRING
+from tap_pinterest.streams.analytics import DATE_SCHEMA, AnalyticsStream
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from singer_sdk.helpers.types import Context
+
+NOT_FINAL_STATUSES = frozenset({"PROCESSING", "ESTIMATE"})
+USER_METRICS = spec.parameter_enum("/user_account/analytics", "metric_types")
+PIN_METRICS = spec.parameter_enum("/pins/analytics", "metric_types")
+# GET /pins/analytics: pin_ids maxItems 100.
+MAX_PINS_PER_CALL = spec.parameter_max_items("/pins/analytics", "pin_ids")
+NUMBER = {"type": ["number", "null"]}
+
+
+def daily_rows(group_map: Any, where: str) -> Iterable[dict[str, Any]]:  # noqa: ANN401
+    """Flatten {group: {daily_metrics: [{date, data_status, metrics}]}} into rows."""
+    if not isinstance(group_map, dict):
+        msg = f"Pinterest answered {where} with {type(group_map).__name__}, not a map of groups"
+        raise PinterestAPIError(msg)
+    for group in group_map.values():
+        for day in (group or {}).get("daily_metrics") or []:
+            yield {
+                "date": day["date"],
+                "data_status": day.get("data_status"),
+                **dict((day.get("metrics") or {}).items()),
+            }
+
+
+class OrganicAnalyticsStream(AnalyticsStream):
+    """One bookmark for the user; days not yet final hold the bookmark back."""
+
+    replication_key = "date"
+    accepts_organic_ad_account_id = True
+    metric_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Track the earliest day Pinterest still calls unfinished in this run."""
+        super().__init__(*args, **kwargs)
+        self._first_unfinished: date | None = None
+
+    def requested_metrics(self) -> list[str]:
+        """Selected metric properties, in the spec's order."""
+        return self.selected_metrics(self.metric_names)
+
+    def note_status(self, row: dict[str, Any]) -> None:
+        """Remember unfinished days: the bookmark must stay before them."""
+        if row.get("data_status") in NOT_FINAL_STATUSES:
+            day = date.fromisoformat(str(row["date"]))
+            if self._first_unfinished is None or day < self._first_unfinished:
+                self._first_unfinished = day
+
+    def hold_bookmark_before_unfinished_days(self, context: Context | None) -> None:
+        """Cap this partition's bookmark at the last day before the first unfinished one."""
+        if self._first_unfinished is not None:
+            last_final = self._first_unfinished - timedelta(days=1)
+            self.state_manager.write_replication_key_signpost(
+                last_final.isoformat(), context=context
+            )
+            self._first_unfinished = None
+
+    def base_params(self, window: dates.DateWindow) -> dict[str, Any]:
+        """Dates, metrics and the device filter every organic analytics call sends."""
+        params: dict[str, Any] = {
+            "start_date": window.start.isoformat(),
+            "end_date": window.end.isoformat(),
+            "metric_types": ",".join(self.requested_metrics()),
+            "app_types": self.config.get("app_types", "ALL"),
+        }
+        if self.config.get("organic_ad_account_id"):
+            params["ad_account_id"] = self.config["organic_ad_account_id"]
+        return params
+
+
+class UserAccountAnalyticsStream(OrganicAnalyticsStream):
+    """GET /user_account/analytics: one row per date, metrics as typed columns."""
+
+    name = "user_account_analytics"
+    path = "/user_account/analytics"
+    primary_keys = ("date",)
+    metric_names = USER_METRICS
+    schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "date": DATE_SCHEMA,
+            "data_status": {"type": ["string", "null"]},
+            **dict.fromkeys(USER_METRICS, NUMBER),
+        },
+    }
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        for window in self.windows(context):
+            body = self.fetch(self.path, self.base_params(window), context)
+            for row in daily_rows(body, self.path):
+                self.note_status(row)
+                yield row
+        self.hold_bookmark_before_unfinished_days(context)
+
+
+class PinAnalyticsStream(OrganicAnalyticsStream):
+    """GET /pins/analytics: daily metrics of the user's pins, 100 pin ids per call."""
+
+    name = "pin_analytics"
+    path = "/pins/analytics"
+    primary_keys = ("pin_id", "date")
+    metric_names = PIN_METRICS
+    schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "pin_id": STRING,
+            "date": DATE_SCHEMA,
+            "data_status": {"type": ["string", "null"]},
+            **dict.fromkeys(PIN_METRICS, NUMBER),
+        },
+    }
+
+    @override
+    def requested_metrics(self) -> list[str]:
+        configured = self.config.get("pin_metric_types") or PIN_METRICS
+        return [m for m in super().requested_metrics() if m in configured]
+
+    def pin_ids(self, context: Context | None) -> list[str]:
+        """The user's pins: from the pins stream if it ran this sync, else listed here."""
+        known = self.pinterest_tap.listed_ids.get(("pins", ""))
+        if known is not None:
+            return known
+        params: dict[str, Any] = {}
+        if self.config.get("organic_ad_account_id"):
+            params["ad_account_id"] = self.config["organic_ad_account_id"]
+        return self.list_ids("/pins", params, context)
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        windows = self.windows(context)
+        if not windows:
+            return
+        batches = dates.batched(self.pin_ids(context), MAX_PINS_PER_CALL)
+        for window in windows:
+            for batch in batches:
+                params = {**self.base_params(window), "pin_ids": batch}
+                body = self.fetch(self.path, params, context)
+                if not isinstance(body, dict):
+                    msg = f"Pinterest answered {self.path} with a non-object body"
+                    raise PinterestAPIError(msg)
+                for pin_id, group_map in body.items():
+                    for row in daily_rows(group_map, self.path):
+                        self.note_status(row)
+                        yield {"pin_id": str(pin_id), **row}
+        self.hold_bookmark_before_unfinished_days(context)
+
+
+class TopPinsAnalyticsStream(AnalyticsStream):
+    """GET /user_account/analytics/top_pins: a ranking over the run's date range.
+
+    One snapshot per run, date range and sort order, keyed so that a re-run of the same
+    range upserts instead of appending. Full table: there are no per-day rows.
+    """
+
+    name = "top_pins_analytics"
+    path = "/user_account/analytics/top_pins"
+    replication_key = None  # type: ignore[assignment]
+    accepts_organic_ad_account_id = True
+    primary_keys = ("start_date", "end_date", "sort_by", "pin_id")
+    # The spec caps num_of_pins at 50.
+    num_of_pins = 50
+    sort_by_path = "/user_account/analytics/top_pins"
+
+    @property
+    def metric_names(self) -> tuple[str, ...]:
+        """The metric_types this endpoint accepts."""
+        return spec.parameter_enum(self.sort_by_path, "metric_types")
+
+    @property
+    @override
+    def schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {
+                "start_date": DATE_SCHEMA,
+                "end_date": DATE_SCHEMA,
+                "sort_by": STRING,
+                "pin_id": STRING,
+                "rank": {"type": ["integer"]},
+                "data_status": {"type": ["object", "null"], "additionalProperties": True},
+                **dict.fromkeys(self.metric_names, NUMBER),
+            },
+        }
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        windows = self.windows(context)
+        if not windows:
+            return
+        window = dates.DateWindow(windows[0].start, windows[-1].end)
+        for sort_by in spec.parameter_enum(self.sort_by_path, "sort_by"):
+            params: dict[str, Any] = {
+                "start_date": window.start.isoformat(),
+                "end_date": window.end.isoformat(),
+                "sort_by": sort_by,
+                "num_of_pins": self.num_of_pins,
+                "metric_types": ",".join(self.selected_metrics(self.metric_names)),
+                "app_types": self.config.get("app_types", "ALL"),
+            }
+            if self.config.get("organic_ad_account_id"):
+                params["ad_account_id"] = self.config["organic_ad_account_id"]
+            body = self.fetch(self.path, params, context)
+            for rank, pin in enumerate(body.get("pins") or [], start=1):
+                yield {
+                    "start_date": window.start.isoformat(),
+                    "end_date": window.end.isoformat(),
+                    "sort_by": sort_by,
+                    "pin_id": str(pin["pin_id"]),
+                    "rank": rank,
+                    "data_status": pin.get("data_status"),
+                    **(pin.get("metrics") or {}),
+                }
+
+
+class TopVideoPinsAnalyticsStream(TopPinsAnalyticsStream):
+    """GET /user_account/analytics/top_video_pins: the same ranking for video pins."""
+
+    name = "top_video_pins_analytics"
+    path = "/user_account/analytics/top_video_pins"
+    sort_by_path = "/user_account/analytics/top_video_pins"

@@ -1,0 +1,57 @@
+"""Shared fixtures: one fake Pinterest API per session, reset before each test."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.fake_api import FakePinterestAPI
+from tests.fake_api.server import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_REFRESH_TOKEN,
+    DEFAULT_STATIC_TOKEN,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+@pytest.fixture(scope="session")
+def fake_api_server() -> Iterator[FakePinterestAPI]:
+    """One server for the whole session (starting threads per test is wasteful)."""
+    with FakePinterestAPI() as api:
+        yield api
+
+
+@pytest.fixture
+def fake_api(fake_api_server: FakePinterestAPI) -> FakePinterestAPI:
+    """The session server with every default restored, so tests cannot leak state."""
+    fake_api_server.reset()
+    return fake_api_server
+
+
+@pytest.fixture
+def static_config(fake_api: FakePinterestAPI) -> dict[str, Any]:
+    """Tap config using the fake's static access token."""
+    start = datetime.now(tz=timezone.utc).date() - timedelta(days=10)
+    return {
+        "access_token": DEFAULT_STATIC_TOKEN,
+        "api_url": fake_api.url,
+        "start_date": start.isoformat(),
+    }
+
+
+@pytest.fixture
+def oauth_config(fake_api: FakePinterestAPI) -> dict[str, Any]:
+    """Tap config using the OAuth refresh flow against the fake."""
+    start = datetime.now(tz=timezone.utc).date() - timedelta(days=10)
+    return {
+        "client_id": DEFAULT_CLIENT_ID,
+        "client_secret": DEFAULT_CLIENT_SECRET,
+        "refresh_token": DEFAULT_REFRESH_TOKEN,
+        "api_url": fake_api.url,
+        "start_date": start.isoformat(),
+    }

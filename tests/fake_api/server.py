@@ -1,0 +1,1170 @@
+"""HTTP server faking the Pinterest REST API v5 for the tap's tests.
+
+``FakePinterestAPI`` serves the endpoints a read-only tap uses, under ``/v5``, with
+the spec's response shapes and ``{"code": int, "message": str}`` errors.  All state
+(data, tokens, faults, switches, request log) sits behind one lock; ``reset()``
+restores every default.
+
+Contract of the fake where the spec is silent (tests rely on it):
+
+- Pagination: ``page_size`` 1..250 (default 25), otherwise 400 code 1
+  ``"Invalid page_size: <v>. page_size must be an integer between 1 and 250."``;
+  bookmarks are opaque (base64 of offset + path) and only valid on the path that
+  issued them, else 400 ``"Invalid bookmark."``.
+- Lists sort by id (``order=ASCENDING`` default, or ``DESCENDING``).
+- Array query params (ids, ``entity_statuses``, ``columns``, ``metric_types`` ...)
+  are accepted both as repeated keys and comma-joined.
+- Ads analytics: ``start_date`` < today(UTC) - 90 days -> 400; ``end_date -
+  start_date`` > 90 days -> 400; ``end_date < start_date`` -> 400.  With
+  ``granularity=HOUR``: ``start_date`` < today - 8 days -> 400 and, except on the
+  ad-account endpoint (whose description states only the 8-day rule),
+  ``end_date - start_date`` > 3 days -> 400.  HOUR rows carry ``DATE`` plus an int
+  ``HOUR`` (0..23, all 24 hours, even today's).  Dates after today have no rows.
+  Ids not belonging to the account are silently skipped.
+- Organic analytics: same 90-day rules; NO_SPLIT's group key is ``"all"``; APP_TYPE
+  gives ``MOBILE/TABLET/WEB``; OWNED_CONTENT ``OTHER/CLAIMED``; SOURCE
+  ``YOUR_PINS/OTHER_PINS``; PIN_FORMAT the seven non-ALL pin formats.  Bulk pin
+  analytics is keyed ``{pin_id: {"all": ...}}`` and skips unknown pins.
+- Auth: ``Authorization: Bearer <token>`` on everything but ``POST /oauth/token``;
+  failures -> 401 ``{"code": 2, "message": "Authentication failed."}``.  Issued
+  tokens expire after ``access_token_ttl`` seconds and, if
+  ``access_token_max_requests`` is set, after that many authenticated requests.
+  Static tokens (``static_tokens``) never expire.
+- OAuth (spec declares only ``default: Error``): bad/missing Basic credentials ->
+  401 ``{"code": 2, "message": "Authentication failed."}``; grant_type other than
+  refresh_token -> 400 code 1 ``"Unsupported grant_type."``; missing refresh_token
+  -> 400 code 1 ``"Missing required parameter: refresh_token."``; unknown refresh
+  token -> 401 ``{"code": 2, "message": "Invalid refresh token."}``;
+  ``refuse_refresh = True`` -> 400 ``{"code": 1, "message": "Invalid refresh token."}``.
+- Rate limits (the spec declares NO headers; this is the fake's own contract): with
+  ``rate_limit_per_window`` set, every response carries ``X-RateLimit-Limit``,
+  ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (whole seconds until the fixed
+  window resets); once the window's budget is spent the fake answers 429
+  ``{"code": 8, ...}`` with ``Retry-After`` = seconds to reset.  ``POST /oauth/token``
+  is not rate limited.  Default ``None``: no such headers at all.
+- Faults (``inject``/``drop_connection``/``repeat_bookmark_on``) match their regex with
+  ``re.search`` on the full path (``/v5/...``, no query string); ``calls()`` uses
+  ``re.fullmatch``.  Faults are applied before rate limiting and auth.
+- Request log: one :class:`LoggedRequest` per request, path with ``/v5``, secrets
+  redacted (``Authorization`` credentials and the token form's ``refresh_token``,
+  ``client_secret``, ``code`` become ``redact(value)``); dropped connections are
+  logged with status 0.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import json
+import math
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.fake_api.data import (
+    CONVERSION_REPORT_TIMES,
+    ENTITY_STATUSES,
+    GRANULARITIES,
+    LEVEL_ID_KEYS,
+    MATCH_TYPES,
+    SPLIT_GROUPS,
+    WINDOW_DAYS,
+    Attribution,
+    FakeData,
+    Scale,
+    _param_enum,
+    pin_metric_types,
+    sync_columns,
+    top_pins_sort_by,
+    top_video_pins_sort_by,
+    user_metric_types,
+    video_metric_types,
+)
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+PREFIX = "/v5"
+MAX_PAGE_SIZE = 250
+DEFAULT_PAGE_SIZE = 25
+MAX_IDS = 250
+MAX_PIN_IDS = 100
+MAX_DAYS_BACK = 90
+MAX_RANGE_DAYS = 90
+HOUR_MAX_DAYS_BACK = 8
+HOUR_MAX_RANGE_DAYS = 3
+DEFAULT_STATIC_TOKEN = "demo-access-token"
+DEFAULT_CLIENT_ID = "fake-client-id"
+DEFAULT_CLIENT_SECRET = "fake-client-secret"
+DEFAULT_REFRESH_TOKEN = "fake-refresh-token"
+REFRESH_TOKEN_TTL = 5_184_000  # 60 days, the continuous refresh token lifetime.
+DEFAULT_SCOPE = (
+    "ads:read,boards:read,boards:read_secret,pins:read,pins:read_secret,user_accounts:read"
+)
+RATE_LIMIT_MESSAGE = (
+    "This request exceeded a rate limit. This can happen if the client exceeds one "
+    "of the published rate limits within a short time window."
+)
+_SECRET_FORM_FIELDS = ("refresh_token", "client_secret", "code", "access_token")
+HTTP_OK = 200
+HTTP_TOO_MANY = 429
+
+
+def redact(value: str) -> str:
+    """Stable non-secret stand-in for a secret (compare with ``redact(expected)``)."""
+    return "redacted:" + hashlib.sha256(value.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One request the fake received (secrets redacted)."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: str
+    status: int
+
+    @property
+    def form(self) -> dict[str, list[str]]:
+        """The body parsed as a form (``POST /oauth/token``)."""
+        return parse_qs(self.body, keep_blank_values=True)
+
+    def header(self, name: str) -> str | None:
+        """Case-insensitive header lookup."""
+        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
+
+
+@dataclass(frozen=True)
+class _Incoming:
+    """The parts of a received request the fake looks at."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: str
+
+
+@dataclass
+class _Fault:
+    pattern: re.Pattern[str]
+    remaining: int
+    status: int = 0  # 0 = drop the connection
+    headers: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] | None = None
+
+
+@dataclass
+class _IssuedToken:
+    expires_at: float
+    requests: int = 0
+    revoked: bool = False
+
+
+class ApiError(Exception):
+    """An error response ``{"code", "message"}`` with an HTTP status."""
+
+    def __init__(
+        self, status: int, code: int, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        """Remember the response parts."""
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def _bad(message: str) -> ApiError:
+    return ApiError(400, 1, message)
+
+
+def _not_found(message: str) -> ApiError:
+    return ApiError(404, 404, message)
+
+
+_AUTH_FAILED = "Authentication failed."
+
+Handler = Callable[..., Any]
+
+
+class _Query:
+    """Query-string accessors with the fake's validation rules."""
+
+    def __init__(self, raw: dict[str, list[str]]) -> None:
+        self.raw = raw
+
+    def get(self, name: str) -> str | None:
+        values = self.raw.get(name)
+        return values[0] if values else None
+
+    def required(self, name: str) -> str:
+        value = self.get(name)
+        if value is None or value == "":
+            msg = f"Missing required parameter: {name}."
+            raise _bad(msg)
+        return value
+
+    def many(self, name: str) -> list[str] | None:
+        """Repeated keys and comma-joined values, flattened; None when absent."""
+        if name not in self.raw:
+            return None
+        return [v.strip() for raw in self.raw[name] for v in raw.split(",") if v.strip()]
+
+    def ids(self, name: str, limit: int = MAX_IDS, *, required: bool = False) -> list[str] | None:
+        values = self.many(name)
+        if not values:
+            if required:
+                msg = f"Missing required parameter: {name}."
+                raise _bad(msg)
+            return None
+        if len(values) > limit:
+            msg = f"Invalid {name}: at most {limit} ids are allowed, got {len(values)}."
+            raise _bad(msg)
+        bad = [v for v in values if not v.isdigit()]
+        if bad:
+            msg = f"Invalid {name}: ids must be strings of digits, got {bad[0]!r}."
+            raise _bad(msg)
+        return values
+
+    def enum(
+        self, name: str, allowed: tuple[str, ...] | list[str], default: str | None = None
+    ) -> str | None:
+        value = self.get(name)
+        if value is None:
+            return default
+        if value not in allowed:
+            msg = f"Invalid {name}: {value}. Must be one of {', '.join(allowed)}."
+            raise _bad(msg)
+        return value
+
+    def enums(self, name: str, allowed: tuple[str, ...] | list[str]) -> list[str] | None:
+        values = self.many(name)
+        if values is None:
+            return None
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            msg = f"Invalid {name}: {', '.join(bad)}. Must be among {', '.join(allowed)}."
+            raise _bad(msg)
+        return values
+
+    def boolean(self, name: str, *, default: bool) -> bool:
+        value = self.get(name)
+        if value is None:
+            return default
+        if value.lower() not in ("true", "false"):
+            msg = f"Invalid {name}: {value}. Must be true or false."
+            raise _bad(msg)
+        return value.lower() == "true"
+
+    def integer(self, name: str, low: int, high: int, default: int) -> int:
+        value = self.get(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            msg = f"Invalid {name}: {value}. {name} must be an integer between {low} and {high}."
+            raise _bad(msg)
+        return number
+
+    def day(self, name: str) -> date:
+        value = self.required(name)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            msg = f"Invalid {name}: {value}. Expected a date formatted YYYY-MM-DD."
+            raise _bad(msg) from None
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    api: FakePinterestAPI
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.0"
+
+    def do_GET(self) -> None:
+        self.server.api._serve(self)
+
+    def do_POST(self) -> None:
+        self.server.api._serve(self)
+
+    def do_PUT(self) -> None:
+        self.server.api._serve(self)
+
+    def do_PATCH(self) -> None:
+        self.server.api._serve(self)
+
+    def do_DELETE(self) -> None:
+        self.server.api._serve(self)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Stay quiet: the request log replaces stderr logging."""
+
+
+class FakePinterestAPI:
+    """A fake Pinterest API v5 on 127.0.0.1, served from a daemon thread."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, scale: Scale | None = None) -> None:
+        """Configure the server; call :meth:`start` (or use ``with``) to serve."""
+        self.host = host
+        self.port = port
+        self._lock = threading.RLock()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._routes = self._build_routes()
+        self._default_scale = scale
+        self.reset()
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> FakePinterestAPI:
+        """Bind (port 0 = a free port) and serve in a daemon thread."""
+        if self._httpd is not None:
+            return self
+        httpd = _HTTPServer((self.host, self.port), _RequestHandler)
+        httpd.api = self
+        self.port = httpd.server_address[1]
+        self._httpd = httpd
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, name="fake-pinterest-api", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> FakePinterestAPI:  # noqa: PYI034 - no typing.Self on 3.10
+        """Start on entering the ``with`` block."""
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop on leaving the ``with`` block."""
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """Base URL including ``/v5`` (what the tap's ``api_url`` should be)."""
+        return f"http://{self.host}:{self.port}{PREFIX}"
+
+    def reset(self, scale: Scale | None = None) -> None:
+        """Restore every default: data, tokens, faults, switches and the log.
+
+        ``scale`` None means the scale given to the constructor (default ``Scale()``).
+        """
+        with self._lock:
+            self.data = FakeData(scale or self._default_scale)
+            # Auth
+            self.static_tokens: set[str] = {DEFAULT_STATIC_TOKEN}
+            self.client_id = DEFAULT_CLIENT_ID
+            self.client_secret = DEFAULT_CLIENT_SECRET
+            self.refresh_tokens: set[str] = {DEFAULT_REFRESH_TOKEN}
+            self.access_token_ttl = 3600
+            self.access_token_max_requests: int | None = None
+            self.invalidate_rotated_refresh_tokens = False
+            self.refuse_refresh = False
+            self._issued: dict[str, _IssuedToken] = {}
+            self._token_counter = 0
+            # Faults and switches
+            self._faults: list[_Fault] = []
+            self._repeat_bookmark: list[re.Pattern[str]] = []
+            self.processing_days = 2
+            # Rate limiting
+            self.rate_limit_per_window: int | None = None
+            self.rate_limit_window_seconds: float = 60.0
+            self._window_start = time.monotonic()
+            self._window_count = 0
+            # Log
+            self._log: list[LoggedRequest] = []
+
+    # ------------------------------------------------------------- switches
+    def inject(
+        self,
+        path_regex: str,
+        status: int,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> None:
+        """Answer the next ``times`` requests whose path matches with ``status``.
+
+        429 defaults to ``Retry-After: 1`` and ``{"code": 8, ...}``; other statuses
+        default to ``{"code": <status>, "message": ...}``.
+        """
+        hdrs = dict(headers or {})
+        if status == HTTP_TOO_MANY and not any(k.lower() == "retry-after" for k in hdrs):
+            hdrs["Retry-After"] = "1"
+        if body is None:
+            body = (
+                {"code": 8, "message": RATE_LIMIT_MESSAGE}
+                if status == HTTP_TOO_MANY
+                else {"code": status, "message": f"Injected fault: HTTP {status}."}
+            )
+        with self._lock:
+            self._faults.append(_Fault(re.compile(path_regex), times, status, hdrs, body))
+
+    def drop_connection(self, path_regex: str, times: int = 1) -> None:
+        """Close the socket without answering the next ``times`` matching requests."""
+        with self._lock:
+            self._faults.append(_Fault(re.compile(path_regex), times))
+
+    def repeat_bookmark_on(self, path_regex: str) -> None:
+        """Make matching list endpoints always return the same non-null bookmark."""
+        with self._lock:
+            self._repeat_bookmark.append(re.compile(path_regex))
+
+    def revise(self, days: int = 3) -> None:
+        """Restate the last ``days`` dates (up to today) of every analytics endpoint."""
+        with self._lock:
+            self.data.revise(days)
+
+    def expire_access_tokens(self) -> None:
+        """Expire every issued access token now (static tokens are unaffected)."""
+        with self._lock:
+            for token in self._issued.values():
+                token.revoked = True
+
+    @property
+    def issued_token_count(self) -> int:
+        """How many access tokens ``POST /oauth/token`` has issued since reset."""
+        with self._lock:
+            return self._token_counter
+
+    # ---------------------------------------------------------------- log
+    @property
+    def log(self) -> list[LoggedRequest]:
+        """A copy of the request log."""
+        with self._lock:
+            return list(self._log)
+
+    def calls(self, path_regex: str, method: str = "GET") -> list[LoggedRequest]:
+        """Logged requests whose full path (``/v5/...``) fully matches the regex."""
+        pattern = re.compile(path_regex)
+        with self._lock:
+            return [r for r in self._log if r.method == method and pattern.fullmatch(r.path)]
+
+    def clear_log(self) -> None:
+        """Forget logged requests."""
+        with self._lock:
+            self._log.clear()
+
+    # ------------------------------------------------------------ serving
+    def _serve(self, handler: _RequestHandler) -> None:
+        split = urlsplit(handler.path)
+        path = split.path
+        raw_query = parse_qs(split.query, keep_blank_values=True)
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length).decode("utf-8", "replace") if length else ""
+        headers = {k: v for k, v in handler.headers.items()}  # noqa: C416 - Message -> dict
+        request = _Incoming(handler.command, path, raw_query, headers, body)
+        with self._lock:
+            fault = self._take_fault(path)
+            if fault is not None and fault.status == 0:
+                status, payload, extra = 0, None, dict[str, str]()
+            else:
+                status, payload, extra = self._respond(request, fault)
+            self._record(request, status)
+        if status == 0:
+            handler.close_connection = True
+            with contextlib.suppress(OSError):
+                handler.connection.shutdown(socket.SHUT_RDWR)
+            return
+        data = json.dumps(payload).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        for key, value in extra.items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    def _take_fault(self, path: str) -> _Fault | None:
+        for fault in self._faults:
+            if fault.remaining > 0 and fault.pattern.search(path):
+                fault.remaining -= 1
+                if fault.remaining == 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    def _record(self, request: _Incoming, status: int) -> None:
+        safe_headers = {}
+        for key, value in request.headers.items():
+            if key.lower() == "authorization":
+                scheme, _, cred = value.partition(" ")
+                safe_headers[key] = f"{scheme} {redact(cred)}" if cred else redact(value)
+            else:
+                safe_headers[key] = value
+        safe_body = request.body
+        if request.path.endswith("/oauth/token") and request.body:
+            form = parse_qs(request.body, keep_blank_values=True)
+            for name in _SECRET_FORM_FIELDS:
+                if name in form:
+                    form[name] = [redact(v) for v in form[name]]
+            safe_body = urlencode(form, doseq=True)
+        self._log.append(
+            LoggedRequest(
+                request.method, request.path, request.query, safe_headers, safe_body, status
+            ),
+        )
+
+    def _rate_limit(self, path: str) -> tuple[dict[str, str], ApiError | None]:
+        """Fixed-window counter; returns headers and, when spent, a 429 error."""
+        limit = self.rate_limit_per_window
+        if limit is None:
+            return {}, None
+        now = time.monotonic()
+        if now - self._window_start >= self.rate_limit_window_seconds:
+            self._window_start = now
+            self._window_count = 0
+        reset_in = max(1, math.ceil(self._window_start + self.rate_limit_window_seconds - now))
+        exempt = path == f"{PREFIX}/oauth/token"
+        if not exempt and self._window_count >= limit:
+            headers = {
+                "X-RateLimit-Limit": str(limit),
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": str(reset_in),
+                "Retry-After": str(reset_in),
+            }
+            return headers, ApiError(429, 8, RATE_LIMIT_MESSAGE)
+        if not exempt:
+            self._window_count += 1
+        headers = {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(max(0, limit - self._window_count)),
+            "X-RateLimit-Reset": str(reset_in),
+        }
+        return headers, None
+
+    def _rate_headers_peek(self) -> dict[str, str]:
+        limit = self.rate_limit_per_window
+        if limit is None:
+            return {}
+        reset_in = max(
+            1, math.ceil(self._window_start + self.rate_limit_window_seconds - time.monotonic())
+        )
+        return {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(max(0, limit - self._window_count)),
+            "X-RateLimit-Reset": str(reset_in),
+        }
+
+    def _respond(
+        self,
+        request: _Incoming,
+        fault: _Fault | None,
+    ) -> tuple[int, Any, dict[str, str]]:
+        if fault is not None:
+            return fault.status, fault.body, {**self._rate_headers_peek(), **fault.headers}
+        rate_headers, limited = self._rate_limit(request.path)
+        try:
+            if limited is not None:
+                return self._error_response(limited, rate_headers)
+            return HTTP_OK, self._dispatch(request), rate_headers
+        except ApiError as err:
+            return self._error_response(err, rate_headers)
+        except Exception as exc:  # noqa: BLE001 - a fake bug must surface as a response
+            return 500, {"code": 500, "message": f"Fake server bug: {exc!r}"}, rate_headers
+
+    @staticmethod
+    def _error_response(
+        err: ApiError,
+        rate_headers: dict[str, str],
+    ) -> tuple[int, Any, dict[str, str]]:
+        body = {"code": err.code, "message": err.message}
+        return err.status, body, {**rate_headers, **err.headers}
+
+    def _dispatch(self, request: _Incoming) -> Any:
+        if not request.path.startswith(PREFIX + "/"):
+            msg = f"Not found: {request.path}."
+            raise _not_found(msg)
+        sub = request.path[len(PREFIX) :]
+        handler, params = self._route(request.method, sub)
+        if sub == "/oauth/token":
+            return handler(request.headers, request.body)
+        self._authenticate(request.headers)
+        return handler(_Query(request.query), **params)
+
+    def _route(self, method: str, sub: str) -> tuple[Handler, dict[str, str]]:
+        allowed = False
+        for route_method, pattern, handler in self._routes:
+            match = pattern.fullmatch(sub)
+            if match is None:
+                continue
+            if route_method == method:
+                return handler, match.groupdict()
+            allowed = True
+        if allowed:
+            msg = f"Method {method} not allowed on {PREFIX}{sub}."
+            raise ApiError(405, 405, msg)
+        msg = f"Not found: {PREFIX}{sub}."
+        raise _not_found(msg)
+
+    def _build_routes(self) -> list[tuple[str, re.Pattern[str], Handler]]:
+        acct = r"/ad_accounts/(?P<ad_account_id>[^/]+)"
+        table: list[tuple[str, str, Handler]] = [
+            ("POST", r"/oauth/token", self._oauth_token),
+            ("GET", r"/user_account", self._user_account),
+            ("GET", r"/user_account/followers", self._followers),
+            ("GET", r"/user_account/following", self._following),
+            ("GET", r"/user_account/analytics", self._user_analytics),
+            ("GET", r"/user_account/analytics/top_pins", self._top_pins),
+            ("GET", r"/user_account/analytics/top_video_pins", self._top_video_pins),
+            ("GET", r"/boards", self._boards),
+            ("GET", r"/boards/(?P<board_id>[^/]+)", self._board),
+            ("GET", r"/boards/(?P<board_id>[^/]+)/sections", self._sections),
+            ("GET", r"/boards/(?P<board_id>[^/]+)/pins", self._board_pins),
+            (
+                "GET",
+                r"/boards/(?P<board_id>[^/]+)/sections/(?P<section_id>[^/]+)/pins",
+                self._section_pins,
+            ),
+            ("GET", r"/pins", self._pins),
+            ("GET", r"/pins/analytics", self._pins_analytics),
+            ("GET", r"/pins/(?P<pin_id>[^/]+)", self._pin),
+            ("GET", r"/ad_accounts", self._ad_accounts),
+            ("GET", acct, self._ad_account),
+            ("GET", acct + r"/analytics", self._account_analytics),
+            ("GET", acct + r"/campaigns", self._campaigns),
+            ("GET", acct + r"/campaigns/analytics", self._campaign_analytics),
+            ("GET", acct + r"/campaigns/(?P<campaign_id>\d+)", self._campaign),
+            ("GET", acct + r"/ad_groups", self._ad_groups),
+            ("GET", acct + r"/ad_groups/analytics", self._ad_group_analytics),
+            ("GET", acct + r"/ad_groups/(?P<ad_group_id>\d+)", self._ad_group),
+            ("GET", acct + r"/ads", self._ads),
+            ("GET", acct + r"/ads/analytics", self._ad_analytics),
+            ("GET", acct + r"/ads/(?P<ad_id>\d+)", self._ad),
+            ("GET", acct + r"/audiences", self._audiences),
+            ("GET", acct + r"/customer_lists", self._customer_lists),
+            ("GET", acct + r"/conversion_tags", self._conversion_tags),
+            ("GET", acct + r"/keywords", self._keywords),
+        ]
+        return [(m, re.compile(p), h) for m, p, h in table]
+
+    # --------------------------------------------------------------- auth
+    def _authenticate(self, headers: dict[str, str]) -> None:
+        value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        scheme, _, token = value.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(401, 2, _AUTH_FAILED)
+        if token in self.static_tokens:
+            return
+        issued = self._issued.get(token)
+        if issued is None or issued.revoked or time.time() >= issued.expires_at:
+            raise ApiError(401, 2, _AUTH_FAILED)
+        limit = self.access_token_max_requests
+        if limit is not None and issued.requests >= limit:
+            raise ApiError(401, 2, _AUTH_FAILED)
+        issued.requests += 1
+
+    def _oauth_token(self, headers: dict[str, str], body: str) -> dict[str, Any]:
+        value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        scheme, _, cred = value.partition(" ")
+        try:
+            decoded = base64.b64decode(cred.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        client_id, _, client_secret = decoded.partition(":")
+        if scheme.lower() != "basic" or (client_id, client_secret) != (
+            self.client_id,
+            self.client_secret,
+        ):
+            raise ApiError(401, 2, _AUTH_FAILED)
+        form = parse_qs(body, keep_blank_values=True)
+        grant_type = (form.get("grant_type") or [""])[0]
+        if grant_type != "refresh_token":
+            msg = "Unsupported grant_type."
+            raise _bad(msg)
+        refresh_token = (form.get("refresh_token") or [""])[0]
+        if not refresh_token:
+            msg = "Missing required parameter: refresh_token."
+            raise _bad(msg)
+        if self.refuse_refresh:
+            msg = "Invalid refresh token."
+            raise _bad(msg)
+        if refresh_token not in self.refresh_tokens:
+            raise ApiError(401, 2, "Invalid refresh token.")
+        self._token_counter += 1
+        n = self._token_counter
+        access_token, new_refresh = f"at-{n}", f"rt-{n}"
+        self._issued[access_token] = _IssuedToken(expires_at=time.time() + self.access_token_ttl)
+        self.refresh_tokens.add(new_refresh)
+        if self.invalidate_rotated_refresh_tokens:
+            self.refresh_tokens.discard(refresh_token)
+        return {
+            "access_token": access_token,
+            "token_type": "bearer",
+            "expires_in": self.access_token_ttl,
+            "scope": (form.get("scope") or [DEFAULT_SCOPE])[0],
+            "response_type": "refresh_token",
+            "refresh_token": new_refresh,
+            "refresh_token_expires_in": REFRESH_TOKEN_TTL,
+            "refresh_token_expires_at": int(time.time()) + REFRESH_TOKEN_TTL,
+        }
+
+    # --------------------------------------------------------- pagination
+    def _bookmark(self, path: str, offset: int) -> str:
+        raw = json.dumps({"o": offset, "p": path}, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def _offset(self, path: str, bookmark: str | None) -> int:
+        if bookmark is None:
+            return 0
+        try:
+            padded = bookmark + "=" * (-len(bookmark) % 4)
+            decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
+            offset: int = decoded["o"]
+            valid = decoded["p"] == path and isinstance(offset, int) and offset >= 0
+        except (ValueError, TypeError, KeyError, binascii.Error):
+            valid = False
+        if not valid:
+            msg = "Invalid bookmark."
+            raise _bad(msg)
+        return offset
+
+    def _page(self, q: _Query, path: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+        full = PREFIX + path
+        size = q.integer("page_size", 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
+        offset = self._offset(full, q.get("bookmark"))
+        page = items[offset : offset + size]
+        nxt = offset + size
+        bookmark = self._bookmark(full, nxt) if nxt < len(items) else None
+        if any(p.search(full) for p in self._repeat_bookmark):
+            bookmark = q.get("bookmark") or self._bookmark(full, size)
+        return {"items": [dict(i) for i in page], "bookmark": bookmark}
+
+    @staticmethod
+    def _order(q: _Query, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        order = q.enum("order", ("ASCENDING", "DESCENDING"), "ASCENDING")
+        return sorted(items, key=lambda o: int(o["id"]), reverse=order == "DESCENDING")
+
+    # ------------------------------------------------------------- organic
+    def _user_account(self, q: _Query) -> dict[str, Any]:
+        q.get("ad_account_id")
+        return dict(self.data.user)
+
+    def _followers(self, q: _Query) -> dict[str, Any]:
+        return self._page(q, "/user_account/followers", self.data.followers)
+
+    def _following(self, q: _Query) -> dict[str, Any]:
+        q.enum("feed_type", ("ALL", "RANKED", "CREATOR_ONLY", "RANKED_CREATOR_ONLY"))
+        q.boolean("explicit_following", default=False)
+        return self._page(q, "/user_account/following", self.data.following)
+
+    def _boards(self, q: _Query) -> dict[str, Any]:
+        privacy = q.enum(
+            "privacy", ("ALL", "PUBLIC", "PROTECTED", "SECRET", "PUBLIC_AND_SECRET"), "ALL"
+        )
+        wanted = {
+            "ALL": ("PUBLIC", "PROTECTED", "SECRET"),
+            "PUBLIC_AND_SECRET": ("PUBLIC", "SECRET"),
+        }.get(privacy or "ALL", (privacy,))
+        return self._page(q, "/boards", [b for b in self.data.boards if b["privacy"] in wanted])
+
+    def _get_board(self, board_id: str) -> dict[str, Any]:
+        board = self.data.board(board_id)
+        if board is None:
+            msg = "Board not found."
+            raise _not_found(msg)
+        return board
+
+    def _board(self, q: _Query, board_id: str) -> dict[str, Any]:  # noqa: ARG002
+        return dict(self._get_board(board_id))
+
+    def _sections(self, q: _Query, board_id: str) -> dict[str, Any]:
+        self._get_board(board_id)
+        return self._page(q, f"/boards/{board_id}/sections", self.data.board_sections[board_id])
+
+    def _pin_items(self, q: _Query, pins: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        creative = q.enums("creative_types", _param_enum("query_creative_types"))
+        with_metrics = q.boolean("pin_metrics", default=False)
+        out = []
+        for pin in pins:
+            if creative and pin["creative_type"] not in creative:
+                continue
+            item = dict(pin)
+            if with_metrics:
+                item["pin_metrics"] = {
+                    "90d": {"pin_click": 7, "impression": 2, "clickthrough": 3},
+                    "lifetime_metrics": {
+                        "pin_click": 7,
+                        "impression": 2,
+                        "clickthrough": 3,
+                        "reaction": 10,
+                        "comment": 2,
+                    },
+                }
+            out.append(item)
+        return out
+
+    def _board_pins(self, q: _Query, board_id: str) -> dict[str, Any]:
+        self._get_board(board_id)
+        return self._page(
+            q, f"/boards/{board_id}/pins", self._pin_items(q, self.data.pins_of_board(board_id))
+        )
+
+    def _section_pins(self, q: _Query, board_id: str, section_id: str) -> dict[str, Any]:
+        self._get_board(board_id)
+        if section_id not in {s["id"] for s in self.data.board_sections[board_id]}:
+            msg = "Board or section not found."
+            raise _not_found(msg)
+        pins = self._pin_items(q, self.data.pins_of_section(section_id))
+        return self._page(q, f"/boards/{board_id}/sections/{section_id}/pins", pins)
+
+    def _pins(self, q: _Query) -> dict[str, Any]:
+        q.enum("pin_filter", ("exclude_native", "exclude_repins", "has_been_promoted"))
+        include_protected = q.boolean("include_protected_pins", default=False)
+        protected = {b["id"] for b in self.data.boards if b["privacy"] == "PROTECTED"}
+        pins = [p for p in self.data.pins if include_protected or p["board_id"] not in protected]
+        if q.get("pin_filter") == "has_been_promoted":
+            pins = [p for p in pins if p["has_been_promoted"]]
+        return self._page(q, "/pins", self._pin_items(q, pins))
+
+    def _pin(self, q: _Query, pin_id: str) -> dict[str, Any]:
+        pin = self.data.pin(pin_id)
+        if pin is None:
+            raise ApiError(404, 50, "Pin not found.")
+        return self._pin_items(_Query({"pin_metrics": [q.get("pin_metrics") or "false"]}), [pin])[0]
+
+    # ---------------------------------------------------------- ad entities
+    def _account(self, ad_account_id: str) -> dict[str, Any]:
+        acct = self.data.ad_account(ad_account_id)
+        if acct is None:
+            msg = "Ad account not found."
+            raise _not_found(msg)
+        return acct
+
+    def _ad_accounts(self, q: _Query) -> dict[str, Any]:
+        shared = q.boolean("include_shared_accounts", default=True)
+        accounts = [
+            a for a in self.data.ad_accounts if shared or a["owner"]["id"] == self.data.user["id"]
+        ]
+        return self._page(q, "/ad_accounts", accounts)
+
+    def _ad_account(self, q: _Query, ad_account_id: str) -> dict[str, Any]:  # noqa: ARG002
+        return dict(self._account(ad_account_id))
+
+    @staticmethod
+    def _statuses(q: _Query) -> list[str]:
+        return q.enums("entity_statuses", ENTITY_STATUSES) or ["ACTIVE", "PAUSED"]
+
+    def _entity_list(
+        self,
+        q: _Query,
+        path: str,
+        items: list[dict[str, Any]],
+        filters: dict[str, str],
+    ) -> dict[str, Any]:
+        statuses = self._statuses(q)
+        selected = [o for o in items if o["status"] in statuses]
+        for param, key in filters.items():
+            ids = q.ids(param)
+            if ids is not None:
+                selected = [o for o in selected if o[key] in ids]
+        return self._page(q, path, self._order(q, selected))
+
+    def _campaigns(self, q: _Query, ad_account_id: str) -> dict[str, Any]:
+        self._account(ad_account_id)
+        return self._entity_list(
+            q,
+            f"/ad_accounts/{ad_account_id}/campaigns",
+            self.data.campaigns[ad_account_id],
+            {"campaign_ids": "id"},
+        )
+
+    def _ad_groups(self, q: _Query, ad_account_id: str) -> dict[str, Any]:
+        self._account(ad_account_id)
+        q.boolean("translate_interests_to_names", default=False)
+        return self._entity_list(
+            q,
+            f"/ad_accounts/{ad_account_id}/ad_groups",
+            self.data.ad_groups[ad_account_id],
+            {"campaign_ids": "campaign_id", "ad_group_ids": "id"},
+        )
+
+    def _ads(self, q: _Query, ad_account_id: str) -> dict[str, Any]:
+        self._account(ad_account_id)
+        return self._entity_list(
+            q,
+            f"/ad_accounts/{ad_account_id}/ads",
+            self.data.ads[ad_account_id],
+            {"campaign_ids": "campaign_id", "ad_group_ids": "ad_group_id", "ad_ids": "id"},
+        )
+
+    def _single(
+        self, ad_account_id: str, pool: dict[str, list[dict[str, Any]]], entity_id: str, what: str
+    ) -> dict[str, Any]:
+        self._account(ad_account_id)
+        obj = next((o for o in pool[ad_account_id] if o["id"] == entity_id), None)
+        if obj is None:
+            msg = f"{what} not found."
+            raise _not_found(msg)
+        return dict(obj)
+
+    def _campaign(self, q: _Query, ad_account_id: str, campaign_id: str) -> dict[str, Any]:  # noqa: ARG002
+        return self._single(ad_account_id, self.data.campaigns, campaign_id, "Campaign")
+
+    def _ad_group(self, q: _Query, ad_account_id: str, ad_group_id: str) -> dict[str, Any]:  # noqa: ARG002
+        return self._single(ad_account_id, self.data.ad_groups, ad_group_id, "Ad group")
+
+    def _ad(self, q: _Query, ad_account_id: str, ad_id: str) -> dict[str, Any]:  # noqa: ARG002
+        return self._single(ad_account_id, self.data.ads, ad_id, "Ad")
+
+    def _audiences(self, q: _Query, ad_account_id: str) -> dict[str, Any]:
+        self._account(ad_account_id)
+        ownership = q.enum("ownership_type", ("OWNED", "RECEIVED"), "OWNED")
+        items = self.data.audiences[ad_account_id] if ownership == "OWNED" else []
+        return self._page(q, f"/ad_accounts/{ad_account_id}/audiences", self._order(q, items))
+
+    def _customer_lists(self, q: _Query, ad_account_id: str) -> dict[str, Any]:
+        self._account(ad_account_id)
+        items = self._order(q, self.data.customer_lists[ad_account_id])
+        return self._page(q, f"/ad_accounts/{ad_account_id}/customer_lists", items)
+
+    def _conversion_tags(self, q: _Query, ad_account_id: str) -> dict[str, Any]:
+        self._account(ad_account_id)
+        filter_deleted = q.boolean("filter_deleted", default=False)
+        tags = self.data.conversion_tags[ad_account_id]
+        return {
+            "items": [dict(t) for t in tags if not (filter_deleted and t["status"] == "ARCHIVED")]
+        }
+
+    def _keywords(self, q: _Query, ad_account_id: str) -> dict[str, Any]:
+        self._account(ad_account_id)
+        campaign_id = q.get("campaign_id")
+        ad_group_id = q.get("ad_group_id")
+        ad_group_ids = q.ids("ad_group_ids")
+        match_types = q.enums("match_types", MATCH_TYPES)
+        if match_types is not None and len(match_types) > len(MATCH_TYPES):
+            msg = "Invalid match_types: at most 5 values are allowed."
+            raise _bad(msg)
+        all_keywords = self.data.keywords[ad_account_id]
+        if campaign_id is None and ad_group_id is None and ad_group_ids is None:
+            items = self.data.account_keywords(ad_account_id)
+        else:
+            parents: set[str] = set(ad_group_ids or [])
+            if ad_group_id is not None:
+                parents.add(ad_group_id)
+            if campaign_id is not None:
+                parents.add(campaign_id)
+                parents.update(
+                    g["id"]
+                    for g in self.data.ad_groups[ad_account_id]
+                    if g["campaign_id"] == campaign_id
+                )
+            items = [k for k in all_keywords if k["parent_id"] in parents]
+        if match_types:
+            items = [k for k in items if k["match_type"] in match_types]
+        return self._page(q, f"/ad_accounts/{ad_account_id}/keywords", items)
+
+    # ------------------------------------------------------------ analytics
+    def _date_range(
+        self, q: _Query, granularity: str | None = None, *, hour_range_rule: bool = True
+    ) -> tuple[date, date]:
+        start = q.day("start_date")
+        end = q.day("end_date")
+        today = self.data.today()
+        if end < start:
+            msg = "Invalid end_date: end_date cannot be earlier than start_date."
+            raise _bad(msg)
+        if granularity == "HOUR":
+            if start < today - timedelta(days=HOUR_MAX_DAYS_BACK):
+                msg = (
+                    f"Invalid start_date: with granularity HOUR, start_date cannot be more than "
+                    f"{HOUR_MAX_DAYS_BACK} days back from today (UTC)."
+                )
+                raise _bad(msg)
+            if hour_range_rule and (end - start).days > HOUR_MAX_RANGE_DAYS:
+                msg = (
+                    f"Invalid end_date: with granularity HOUR, end_date cannot be more than "
+                    f"{HOUR_MAX_RANGE_DAYS} days past start_date."
+                )
+                raise _bad(msg)
+        if start < today - timedelta(days=MAX_DAYS_BACK):
+            msg = (
+                f"Invalid start_date: start_date cannot be more than {MAX_DAYS_BACK} days back "
+                "from today (UTC)."
+            )
+            raise _bad(msg)
+        if (end - start).days > MAX_RANGE_DAYS:
+            msg = (
+                f"Invalid end_date: end_date cannot be more than {MAX_RANGE_DAYS} days past "
+                "start_date."
+            )
+            raise _bad(msg)
+        return start, end
+
+    def _ads_analytics(
+        self,
+        q: _Query,
+        ad_account_id: str,
+        level: str,
+        entity_ids: Callable[[], list[str] | None],
+    ) -> list[dict[str, Any]]:
+        self._account(ad_account_id)
+        for name in ("start_date", "end_date", "columns", "granularity"):
+            q.required(name)
+        ids = entity_ids()
+        granularity = q.enum("granularity", GRANULARITIES)
+        columns = q.many("columns") or []
+        unknown = [c for c in columns if c not in sync_columns()]
+        if unknown:
+            msg = f"Invalid columns: {', '.join(unknown)}."
+            raise _bad(msg)
+        windows = {}
+        for name in ("click_window_days", "view_window_days", "engagement_window_days"):
+            value = q.get(name)
+            if value is not None and value not in {str(d) for d in WINDOW_DAYS}:
+                msg = f"Invalid {name}: {value}. Must be one of {', '.join(map(str, WINDOW_DAYS))}."
+                raise _bad(msg)
+            if value is not None:
+                windows[name] = int(value)
+        report_time = q.enum("conversion_report_time", CONVERSION_REPORT_TIMES, "TIME_OF_AD_ACTION")
+        q.enum("reporting_timezone", ("PINTEREST_TIME_ZONE", "AD_ACCOUNT_TIME_ZONE"))
+        start, end = self._date_range(q, granularity, hour_range_rule=level != "ad_account")
+        attribution = Attribution(
+            **windows, conversion_report_time=report_time or "TIME_OF_AD_ACTION"
+        )
+        return self.data.ads_analytics_rows(
+            ad_account_id,
+            level,
+            ids,
+            start,
+            end,
+            columns=columns,
+            granularity=granularity or "DAY",
+            attribution=attribution,
+        )
+
+    def _account_analytics(self, q: _Query, ad_account_id: str) -> list[dict[str, Any]]:
+        return self._ads_analytics(q, ad_account_id, "ad_account", lambda: None)
+
+    def _campaign_analytics(self, q: _Query, ad_account_id: str) -> list[dict[str, Any]]:
+        return self._ads_analytics(
+            q, ad_account_id, "campaign", lambda: q.ids("campaign_ids", required=True)
+        )
+
+    def _ad_group_analytics(self, q: _Query, ad_account_id: str) -> list[dict[str, Any]]:
+        return self._ads_analytics(
+            q, ad_account_id, "ad_group", lambda: q.ids("ad_group_ids", required=True)
+        )
+
+    def _ad_analytics(self, q: _Query, ad_account_id: str) -> list[dict[str, Any]]:
+        def ids() -> list[str] | None:
+            ad_ids = q.ids("ad_ids")
+            if ad_ids is not None:
+                return ad_ids
+            campaign_ids = q.ids("campaign_ids")
+            pin_ids = q.ids("pin_ids", MAX_PIN_IDS)
+            if campaign_ids is None or pin_ids is None:
+                msg = "Missing required parameter: ad_ids (or both campaign_ids and pin_ids)."
+                raise _bad(msg)
+            return [
+                a["id"]
+                for a in self.data.ads.get(ad_account_id, [])
+                if a["campaign_id"] in campaign_ids and a["pin_id"] in pin_ids
+            ]
+
+        return self._ads_analytics(q, ad_account_id, "ad", ids)
+
+    def _organic_filters(self, q: _Query) -> dict[str, str]:
+        filters = {}
+        for name, param in (
+            ("from_claimed_content", "query_from_claimed_content"),
+            ("pin_format", "query_pin_format"),
+            ("app_types", "query_app_types"),
+            ("content_type", "query_content_type"),
+            ("source", "query_source"),
+        ):
+            value = q.enum(name, _param_enum(param))
+            if value is not None:
+                filters[name] = value
+        return filters
+
+    def _user_analytics(self, q: _Query) -> dict[str, Any]:
+        filters = self._organic_filters(q)
+        metrics = q.enums("metric_types", user_metric_types())
+        split = q.enum("split_field", tuple(SPLIT_GROUPS), "NO_SPLIT") or "NO_SPLIT"
+        start, end = self._date_range(q)
+        return self.data.user_analytics(
+            start,
+            end,
+            metrics,
+            split,
+            processing_days=self.processing_days,
+            filters=filters,
+        )
+
+    def _top(self, q: _Query, *, video: bool) -> dict[str, Any]:
+        sort_values = top_video_pins_sort_by() if video else top_pins_sort_by()
+        q.required("sort_by")
+        sort_by = q.enum("sort_by", sort_values) or ""
+        self._organic_filters(q)
+        metrics = q.enums("metric_types", video_metric_types() if video else user_metric_types())
+        num = q.integer("num_of_pins", 1, 50, 10)
+        q.enum("created_in_last_n_days", ("30",))
+        start, end = self._date_range(q)
+        return self.data.top_pins(
+            start,
+            end,
+            sort_by,
+            metrics,
+            num,
+            video=video,
+            processing_days=self.processing_days,
+        )
+
+    def _top_pins(self, q: _Query) -> dict[str, Any]:
+        return self._top(q, video=False)
+
+    def _top_video_pins(self, q: _Query) -> dict[str, Any]:
+        return self._top(q, video=True)
+
+    def _pins_analytics(self, q: _Query) -> dict[str, Any]:
+        pin_ids = q.ids("pin_ids", MAX_PIN_IDS, required=True) or []
+        q.required("metric_types")
+        metrics = q.enums("metric_types", pin_metric_types()) or []
+        app_types = q.enum("app_types", _param_enum("query_app_types"), "ALL") or "ALL"
+        start, end = self._date_range(q)
+        return self.data.pin_analytics(
+            pin_ids,
+            start,
+            end,
+            metrics,
+            processing_days=self.processing_days,
+            app_types=app_types,
+        )
+
+
+__all__ = ["LEVEL_ID_KEYS", "ApiError", "FakePinterestAPI", "LoggedRequest", "redact"]
