@@ -15,6 +15,7 @@ from tap_pinterest.spec import load_spec
 
 _KEPT_KEYWORDS = ("type", "properties", "items", "format", "description")
 STRING = {"type": ["string", "null"]}
+UNTYPED = {"type": ["object", "array", "null"]}
 
 
 def _component(ref: str) -> dict[str, Any]:
@@ -69,8 +70,9 @@ def to_json_schema(node: dict[str, Any], depth: int = 0) -> dict[str, Any]:
     if "additionalProperties" in node and "properties" not in result:
         result["type"] = ["object"]
     types = _types_of(result)
-    if not types:  # untyped in the spec: accept anything
-        return {}
+    if not types:
+        # Untyped in the spec (e.g. AdGroupResponse.dca_assets); many targets need a type.
+        return dict(UNTYPED)
     result["type"] = sorted(types | {"null"})
     return result
 
