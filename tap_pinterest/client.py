@@ -111,9 +111,9 @@ class PinterestStream(RESTStream[str | None]):
     def iter_items(
         self, path: str, params: dict[str, Any], context: Context | None
     ) -> Iterable[dict[str, Any]]:
-        """Every item of a bookmark-paged list, at the largest page size the API allows."""
+        """Every item of a bookmark-paged list (for lists outside the stream's own paging)."""
         guard = BookmarkGuard()
-        page_params = {**params, "page_size": MAX_PAGE_SIZE}
+        page_params = {**params, "page_size": int(self.config.get("page_size", MAX_PAGE_SIZE))}
         while True:
             body = self.fetch(path, page_params, context)
             yield from body.get("items") or []

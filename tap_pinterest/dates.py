@@ -94,8 +94,22 @@ def plan_range(  # noqa: PLR0913
         requested = max(bookmark - timedelta(days=lookback_days), start_date)
     requested = align_to_bucket(requested, granularity)
     earliest = today - timedelta(days=limits.max_days_back)
+    start = requested
+    if earliest > requested:
+        # The cap cuts a bucket: start at the first whole one, or its row would be partial.
+        start = earliest
+        if align_to_bucket(earliest, granularity) < earliest:
+            start = next_bucket(earliest, granularity)
     end = min(end_date or today, today)
-    return SyncRange(start=max(requested, earliest), end=end, requested_start=requested)
+    return SyncRange(start=start, end=end, requested_start=requested)
+
+
+def next_bucket(day: date, granularity: str) -> date:
+    """The first date of the WEEK or MONTH bucket after the one holding `day`."""
+    if granularity == "WEEK":
+        return align_to_bucket(day, granularity) + timedelta(days=7)
+    first = day.replace(day=1)
+    return (first + timedelta(days=32)).replace(day=1)
 
 
 def split_windows(sync_range: SyncRange, granularity: str) -> list[DateWindow]:

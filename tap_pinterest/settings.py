@@ -6,12 +6,16 @@ read by someone who did not write its config.
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from singer_sdk import typing as th
 
 from tap_pinterest import spec
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 DEFAULT_API_URL = "https://api.pinterest.com/v5"
 # GET /ad_accounts and every other list operation: page_size maximum 250 (spec).
@@ -189,6 +193,22 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         description="User-Agent header sent with every request.",
     ),
 ).to_dict()
+
+
+SECRET_SETTINGS = tuple(
+    name for name, schema in CONFIG_SCHEMA["properties"].items() if schema.get("writeOnly")
+)
+
+
+def redact_secrets(message: str, config: Mapping[str, Any]) -> str:
+    """Drop any secret's value from a message (JSON-schema errors quote bad values)."""
+    for name in SECRET_SETTINGS:
+        value = config.get(name)
+        if value is None or value == "":
+            continue
+        for form in {str(value), repr(value), json.dumps(value)}:
+            message = message.replace(form, f"<{name} redacted>")
+    return message
 
 
 def _is_set(config: dict[str, Any], key: str) -> bool:

@@ -13,7 +13,12 @@ from typing_extensions import override
 from tap_pinterest import streams
 from tap_pinterest.auth import PinterestOAuthAuthenticator
 from tap_pinterest.ratelimit import RateLimiter
-from tap_pinterest.settings import CONFIG_SCHEMA, DEFAULT_API_URL, semantic_errors
+from tap_pinterest.settings import (
+    CONFIG_SCHEMA,
+    DEFAULT_API_URL,
+    redact_secrets,
+    semantic_errors,
+)
 from tap_pinterest.token_store import TokenStore, TokenStoreError
 
 if TYPE_CHECKING:
@@ -26,12 +31,15 @@ class TapPinterest(Tap):
     name = "tap-pinterest"
     package_name = "tap-pinterest"
     config_jsonschema = CONFIG_SCHEMA
+    # Stream keys follow settings (HOUR adds a key), and discovery must reject bad config.
+    dynamic_catalog = True
 
     @override
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         """Add the cross-setting checks to the SDK's JSON-schema validation."""
         errors = super()._validate_config(raise_errors=False)
         errors += semantic_errors(dict(self.config))
+        errors = [redact_secrets(error, self.config) for error in errors]
         if errors and raise_errors:
             summary = "Config validation failed: " + " ".join(errors)
             raise ConfigValidationError(summary, errors=errors, schema=self.config_jsonschema)

@@ -58,16 +58,14 @@ def catalog_selecting(config: dict[str, Any], streams: set[str]) -> dict[str, An
     return catalog
 
 
-def deselect_properties(
-    catalog: dict[str, Any], stream: str, keep: set[str]
-) -> dict[str, Any]:
+def deselect_properties(catalog: dict[str, Any], stream: str, keep: set[str]) -> dict[str, Any]:
     """Deselect every property of `stream` except `keep` (and automatic ones)."""
     for entry in catalog["streams"]:
         if entry["tap_stream_id"] != stream:
             continue
         for metadata in entry["metadata"]:
             breadcrumb = metadata["breadcrumb"]
-            if len(breadcrumb) == 2 and breadcrumb[1] not in keep:  # noqa: PLR2004
+            if len(breadcrumb) == 2 and breadcrumb[1] not in keep:
                 metadata["metadata"]["selected"] = False
     return catalog
 

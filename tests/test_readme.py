@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from update_readme_settings import README, render, settings_table  # noqa: E402
+from update_readme_settings import README, render, settings_table
 
 
 def test_readme_settings_table_is_current() -> None:

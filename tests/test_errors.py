@@ -1,0 +1,217 @@
+"""Error handling over real HTTP: retries, give-up messages, fatal errors, rate limits.
+
+A scheduled sync must either finish with every record exactly once or fail with one
+line that says what Pinterest answered; it must never loop or hammer the API.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tap_pinterest.client import MAX_TRIES
+from tap_pinterest.errors import PinterestAPIError
+from tests.tap_runner import run_sync
+
+if TYPE_CHECKING:
+    from tests.fake_api import FakePinterestAPI
+
+FOLLOWERS = "user_account_followers"
+FOLLOWERS_PATH = r"/v5/user_account/followers"
+# Scale() default: 30 followers, so page_size 10 is 3 pages and page_size 5 is 6 pages.
+FOLLOWER_COUNT = 30
+
+
+def sync_followers(config: dict[str, Any]) -> list[str]:
+    """Sync only user_account_followers and return the usernames emitted."""
+    result = run_sync(config, streams={FOLLOWERS})
+    return [record["username"] for record in result.stream(FOLLOWERS)]
+
+
+def assert_all_followers(api: FakePinterestAPI, usernames: list[str]) -> None:
+    """Every follower exactly once, in the API's order."""
+    assert len(usernames) == FOLLOWER_COUNT
+    assert len(set(usernames)) == FOLLOWER_COUNT
+    assert usernames == [follower["username"] for follower in api.data.followers]
+
+
+def test_max_tries_is_the_documented_eight() -> None:
+    """The give-up tests count calls against MAX_TRIES; pin its value too."""
+    assert MAX_TRIES == 8
+
+
+# --------------------------------------------------------------------- retries
+def test_429_with_retry_after_is_retried_until_success(
+    fake_api: FakePinterestAPI, static_config: dict[str, Any]
+) -> None:
+    """Two rate-limit answers cost two waits, not a record."""
+    fake_api.inject(FOLLOWERS_PATH, 429, times=2)  # Retry-After: 1 by default
+
+    assert_all_followers(fake_api, sync_followers(static_config))
+
+    calls = fake_api.calls(FOLLOWERS_PATH)
+    assert len(calls) == 3
+    assert [r.status for r in calls] == [429, 429, 200]
+    assert calls[0].query == calls[2].query  # the same (first and only) page
+
+
+def test_500_and_dropped_connection_are_retried(
+    fake_api: FakePinterestAPI, static_config: dict[str, Any]
+) -> None:
+    """Transient server and network failures are retried; no page is lost or repeated."""
+    static_config["page_size"] = 10
+    fake_api.drop_connection(FOLLOWERS_PATH, times=1)
+    fake_api.inject(FOLLOWERS_PATH, 500, times=1, headers={"Retry-After": "0"})
+
+    assert_all_followers(fake_api, sync_followers(static_config))
+
+    calls = fake_api.calls(FOLLOWERS_PATH)
+    # dropped (logged as 0), 500, then the three pages
+    assert [r.status for r in calls] == [0, 500, 200, 200, 200]
+    assert calls[0].query == calls[1].query == calls[2].query == {"page_size": ["10"]}
+    assert [len(r.query.get("bookmark", [])) for r in calls[2:]] == [0, 1, 1]
+
+
+def test_error_on_a_child_partition_mid_sync_is_retried(
+    fake_api: FakePinterestAPI, static_config: dict[str, Any]
+) -> None:
+    """A 500 on the second board's pins repeats that call only: pins stay exact."""
+    boards = [board["id"] for board in fake_api.data.boards]
+    assert len(boards) == 3
+    second = rf"/v5/boards/{boards[1]}/pins"
+    fake_api.inject(second, 500, times=2, headers={"Retry-After": "0"})
+
+    result = run_sync(static_config, streams={"board_pins"})
+
+    pin_ids = [pin["id"] for pin in result.stream("board_pins")]
+    expected = [pin["id"] for board in boards for pin in fake_api.data.pins_of_board(board)]
+    assert len(pin_ids) == 21  # 3 boards x 7 pins
+    assert pin_ids == expected
+    assert [r.status for r in fake_api.calls(second)] == [500, 500, 200]
+    for board in (boards[0], boards[2]):
+        assert [r.status for r in fake_api.calls(rf"/v5/boards/{board}/pins")] == [200]
+    assert len(fake_api.calls(r"/v5/boards")) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (429, None, ["HTTP 429", "code 8", "This request exceeded a rate limit"]),
+        (
+            500,
+            {"code": 2001, "message": "Backend hiccup."},
+            ["HTTP 500", "code 2001", "Backend hiccup."],
+        ),
+        (503, None, ["HTTP 503", "code 503", "Injected fault: HTTP 503."]),
+    ],
+)
+def test_retries_exhausted_fail_loudly_after_max_tries(
+    fake_api: FakePinterestAPI,
+    static_config: dict[str, Any],
+    status: int,
+    body: dict[str, Any] | None,
+    expected: list[str],
+) -> None:
+    """Bounded retries: exactly MAX_TRIES calls, then one line with the API's error."""
+    fake_api.inject(
+        FOLLOWERS_PATH, status, times=MAX_TRIES + 3, headers={"Retry-After": "0"}, body=body
+    )
+    with pytest.raises(PinterestAPIError) as info:
+        sync_followers(static_config)
+
+    message = str(info.value)
+    assert "Gave up" in message
+    for part in expected:
+        assert part in message
+    assert "\n" not in message
+    assert "demo-access-token" not in message
+    assert len(fake_api.calls(FOLLOWERS_PATH)) == MAX_TRIES
+    assert len(fake_api.calls(FOLLOWERS_PATH)) == 8
+
+
+# ---------------------------------------------------------------- fatal errors
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (400, {"code": 1, "message": "Invalid parameter: columns."}, "code 1"),
+        (403, {"code": 29, "message": "You are not permitted to access that resource."}, "code 29"),
+        (404, {"code": 404, "message": "Not found."}, "code 404"),
+    ],
+)
+def test_client_errors_are_fatal_and_not_retried(
+    fake_api: FakePinterestAPI,
+    static_config: dict[str, Any],
+    status: int,
+    body: dict[str, Any],
+    expected: str,
+) -> None:
+    """Retrying a 4xx cannot help: fail at once with Pinterest's code and message."""
+    fake_api.inject(FOLLOWERS_PATH, status, times=5, body=body)
+    with pytest.raises(PinterestAPIError) as info:
+        sync_followers(static_config)
+
+    message = str(info.value)
+    assert f"HTTP {status}" in message
+    assert expected in message
+    assert body["message"] in message
+    assert "/v5/user_account/followers" in message
+    assert "Gave up" not in message
+    assert [r.status for r in fake_api.calls(FOLLOWERS_PATH)] == [status]
+
+
+def test_repeated_bookmark_fails_instead_of_looping(
+    fake_api: FakePinterestAPI, static_config: dict[str, Any]
+) -> None:
+    """An API that hands back the same bookmark would loop forever; the tap stops."""
+    static_config["page_size"] = 10
+    fake_api.repeat_bookmark_on(FOLLOWERS_PATH)
+    with pytest.raises(PinterestAPIError) as info:
+        sync_followers(static_config)
+
+    assert "bookmark already followed" in str(info.value)
+    assert "/v5/user_account/followers" in str(info.value)
+    calls = fake_api.calls(FOLLOWERS_PATH)
+    assert len(calls) == 2  # first page, then the page behind the repeated bookmark
+    assert calls[1].query["bookmark"] != []
+
+
+# ----------------------------------------------------------------- rate limits
+def test_client_side_rate_limiter_waits_instead_of_hitting_429(
+    fake_api: FakePinterestAPI, static_config: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """With X-RateLimit-* headers the tap spends the budget, then waits for the window."""
+    caplog.set_level(logging.INFO)
+    fake_api.rate_limit_per_window = 2
+    fake_api.rate_limit_window_seconds = 1.0
+    # 6 pages: more than two windows' budget, so even if the fake's window rolls over
+    # once mid-sync, an impatient client would see a 429.
+    static_config["page_size"] = 5
+
+    assert_all_followers(fake_api, sync_followers(static_config))
+
+    assert "Rate-limit budget spent; waiting" in caplog.text
+
+    calls = fake_api.calls(FOLLOWERS_PATH)
+    assert len(calls) == 6
+    assert [r.status for r in fake_api.log] == [200] * 6
+    assert all(r.status != 429 for r in fake_api.log)
+
+
+# ------------------------------------------------------------ ad account scope
+def test_configured_ad_account_not_visible_is_named(
+    fake_api: FakePinterestAPI, static_config: dict[str, Any]
+) -> None:
+    """A typo in ad_account_ids must not silently sync nothing for that account."""
+    visible = fake_api.data.ad_accounts[0]["id"]
+    assert visible == "549755885175"
+    static_config["ad_account_ids"] = [visible, "999999999"]
+    with pytest.raises(PinterestAPIError) as info:
+        run_sync(static_config, streams={"ad_accounts"})
+
+    message = str(info.value)
+    assert "ad_account_ids" in message
+    assert "999999999" in message
+    assert visible not in message
+    assert len(fake_api.calls(r"/v5/ad_accounts")) == 1
