@@ -244,6 +244,24 @@ def test_oauth_flow_logs_no_secret_at_debug(
     assert "refresh token expires in" not in text
 
 
+def test_refresh_token_close_to_expiry_is_warned_about(
+    fake_api: FakePinterestAPI, oauth_config: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A refresh token with under 7 days left warns, so the job is re-authorized in time."""
+    fake_api.refresh_token_ttl = 3 * 24 * 3600
+    caplog.set_level(logging.WARNING)
+
+    assert_all_followers(fake_api, sync_followers(oauth_config))
+
+    warnings = [
+        r.getMessage() for r in caplog.records if "refresh token expires in" in r.getMessage()
+    ]
+    assert len(warnings) == 1
+    assert "expires in 3.0 days" in warnings[0]
+    assert DEFAULT_REFRESH_TOKEN not in caplog.text
+    assert ISSUED_TOKEN.findall(caplog.text) == []
+
+
 # ----------------------------------------------------------------- token store
 def read_store(path: Path) -> dict[str, Any]:
     """The token store file as JSON."""

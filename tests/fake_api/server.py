@@ -390,6 +390,7 @@ class FakePinterestAPI:
             self.client_secret = DEFAULT_CLIENT_SECRET
             self.refresh_tokens: set[str] = {DEFAULT_REFRESH_TOKEN}
             self.access_token_ttl = 3600
+            self.refresh_token_ttl = REFRESH_TOKEN_TTL
             self.access_token_max_requests: int | None = None
             self.invalidate_rotated_refresh_tokens = False
             self.refuse_refresh = False
@@ -729,8 +730,8 @@ class FakePinterestAPI:
             "scope": (form.get("scope") or [DEFAULT_SCOPE])[0],
             "response_type": "refresh_token",
             "refresh_token": new_refresh,
-            "refresh_token_expires_in": REFRESH_TOKEN_TTL,
-            "refresh_token_expires_at": int(time.time()) + REFRESH_TOKEN_TTL,
+            "refresh_token_expires_in": self.refresh_token_ttl,
+            "refresh_token_expires_at": int(time.time()) + self.refresh_token_ttl,
         }
 
     # --------------------------------------------------------- pagination
