@@ -1,7 +1,7 @@
 """JSON types for the ads analytics columns, which the spec lists but does not type.
 
 The spec's rows are `additionalProperties: true`; the names tell the type: ids, names,
-labels, statuses and enum-like attributes are strings, IS_* flags booleans, the rest
+labels, statuses and enum-like attributes are strings, flags booleans, the rest
 numbers (micro-dollar amounts, counts, rates).
 """
 
@@ -13,7 +13,9 @@ from tap_pinterest import spec
 from tap_pinterest.errors import PinterestAPIError
 
 _STRING_SUFFIXES = ("_ID", "_NAME", "_LABEL", "_STATUS", "_TYPE", "_TAG")
-_STRING_COLUMNS = frozenset({"AD_GROUP_OPTIMIZATION", "CAMPAIGN_BUDGET_OPTIMIZATION"})
+_STRING_COLUMNS = frozenset({"AD_GROUP_OPTIMIZATION"})
+# Flags of the campaign (CampaignResponse.is_campaign_budget_optimization is a boolean).
+_BOOLEAN_COLUMNS = frozenset({"CAMPAIGN_BUDGET_OPTIMIZATION"})
 # Conversion metrics are not returned with granularity HOUR (spec: granularity).
 _CONVERSION_MARKERS = (
     "CONVERSION",
@@ -34,7 +36,7 @@ def column_json_type(column: str) -> str:
     """'string', 'boolean' or 'number' for one reporting column."""
     if column.endswith(_STRING_SUFFIXES) or column in _STRING_COLUMNS:
         return "string"
-    if column.startswith("IS_"):
+    if column.startswith("IS_") or column in _BOOLEAN_COLUMNS:
         return "boolean"
     return "number"
 

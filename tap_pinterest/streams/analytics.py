@@ -143,13 +143,14 @@ class AdsAnalyticsStream(AnalyticsStream):
             "ad_account_id": {"type": ["string"]},
             self.id_column: {"type": ["string"]},
             "DATE": DATE_SCHEMA,
-            "HOUR": {"type": ["integer", "null"]},
             "GRANULARITY": {"type": ["string"]},
             "CLICK_WINDOW_DAYS": {"type": ["integer"]},
             "ENGAGEMENT_WINDOW_DAYS": {"type": ["integer"]},
             "VIEW_WINDOW_DAYS": {"type": ["integer"]},
             "CONVERSION_REPORT_TIME": {"type": ["string"]},
         }
+        if self.granularity == "HOUR":
+            properties["HOUR"] = {"type": ["integer"]}
         for column in ADS_COLUMNS:
             if column != ACCOUNT_COLUMN:
                 properties.setdefault(column, column_schema(column))

@@ -1,0 +1,302 @@
+"""Benchmark the ads streams against the in-process fake API: calls, speed, memory.
+
+Runs a full sync of ad_accounts, campaigns, ad_groups, ads and the four ads analytics
+streams, then an incremental sync from the final state, and prints per run:
+
+- HTTP calls per endpoint, and the analytics calls against their lower bound
+  sum over ad accounts and levels of ceil(N / 250) x ceil(D / 91), where N is the
+  level's entity count in the account (1 for the account level) and D the days fetched
+  (one request spans at most 91 dates: end - start <= 90 days);
+- records per stream (and the expected analytics row count N x D);
+- wall time, records per second and peak memory (max RSS of this process, which also
+  hosts the fake server and its data).
+
+Usage: uv run python scripts/benchmark.py --ad-accounts 10 --campaigns 300 \
+    --ad-groups 3000 --ads 20000 --days 60
+
+Totals are spread evenly over the hierarchy (Scale takes per-parent numbers), so the
+actual counts are rounded; they are printed. Only the metric columns named by
+--columns are selected (default three; "all" requests every column), because
+responses with all 175 columns make the fake, not the tap, the bottleneck.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import math
+import re
+import resource
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tap_pinterest.tap import TapPinterest  # noqa: E402
+from tests.fake_api import FakePinterestAPI, Scale  # noqa: E402
+from tests.fake_api.server import DEFAULT_STATIC_TOKEN  # noqa: E402
+from tests.tap_runner import catalog_selecting, deselect_properties  # noqa: E402
+
+IDS_PER_CALL = 250
+DATES_PER_CALL = 91
+MAX_DAYS_BACK = 90
+ENTITY_STREAMS = ("ad_accounts", "campaigns", "ad_groups", "ads")
+ANALYTICS_STREAMS = (
+    "ad_account_analytics",
+    "campaign_analytics",
+    "ad_group_analytics",
+    "ad_analytics",
+)
+# analytics stream -> (FakeData attribute of its entities or None for the account, path part)
+LEVELS: dict[str, tuple[str | None, str]] = {
+    "ad_account_analytics": (None, "analytics"),
+    "campaign_analytics": ("campaigns", "campaigns/analytics"),
+    "ad_group_analytics": ("ad_groups", "ad_groups/analytics"),
+    "ad_analytics": ("ads", "ads/analytics"),
+}
+RECORD_PREFIX = '{"type":"RECORD","stream":"'
+DEFAULT_COLUMNS = "SPEND_IN_DOLLAR,TOTAL_CLICKTHROUGH,TOTAL_IMPRESSION"
+
+
+class MessageSink(io.TextIOBase):
+    """Stands in for stdout: counts RECORDs per stream, keeps only the last STATE."""
+
+    def __init__(self) -> None:
+        """Nothing counted yet."""
+        super().__init__()
+        self.records: Counter[str] = Counter()
+        self.state: dict[str, Any] = {}
+        self._partial = ""
+
+    def writable(self) -> bool:
+        """A write-only text stream."""
+        return True
+
+    def write(self, text: str) -> int:
+        """Split into lines and count them without keeping them."""
+        data = self._partial + text
+        lines = data.split("\n")
+        self._partial = lines.pop()
+        for line in lines:
+            self._line(line)
+        return len(text)
+
+    def _line(self, line: str) -> None:
+        if line.startswith(RECORD_PREFIX):
+            start = len(RECORD_PREFIX)
+            self.records[line[start : line.index('"', start)]] += 1
+            return
+        if not line.strip():
+            return
+        message = json.loads(line)
+        if message.get("type") == "RECORD":
+            self.records[message["stream"]] += 1
+        elif message.get("type") == "STATE":
+            self.state = message["value"]
+
+
+@dataclass
+class RunResult:
+    """One sync's measurements."""
+
+    label: str
+    days: int
+    seconds: float
+    records: Counter[str]
+    calls: Counter[str]
+    state: dict[str, Any]
+    peak_rss_mb: float
+    analytics_calls: dict[str, int] = field(default_factory=dict)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options: totals of each entity and the days to fetch."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--ad-accounts", type=int, default=10, help="ad accounts (default 10)")
+    parser.add_argument("--campaigns", type=int, default=300, help="campaigns in total")
+    parser.add_argument("--ad-groups", type=int, default=3000, help="ad groups in total")
+    parser.add_argument("--ads", type=int, default=20000, help="ads in total")
+    parser.add_argument("--days", type=int, default=60, help="days of analytics (start_date)")
+    parser.add_argument(
+        "--columns",
+        default=DEFAULT_COLUMNS,
+        help=f'metric columns to select, comma-separated, or "all" (default {DEFAULT_COLUMNS})',
+    )
+    parser.add_argument("--lookback", type=int, default=7, help="lookback_window_days (default 7)")
+    return parser.parse_args(argv)
+
+
+def build_scale(args: argparse.Namespace) -> Scale:
+    """Spread the totals evenly: Scale counts children per parent."""
+    accounts = max(1, args.ad_accounts)
+    campaigns = max(1, round(args.campaigns / accounts))
+    groups = max(1, round(args.ad_groups / (campaigns * accounts)))
+    ads = max(1, round(args.ads / (groups * campaigns * accounts)))
+    return Scale(
+        ad_accounts=accounts,
+        campaigns_per_account=campaigns,
+        ad_groups_per_campaign=groups,
+        ads_per_ad_group=ads,
+        boards=1,
+        sections_per_board=0,
+        pins_per_board=4,
+        followers=0,
+        following=0,
+        audiences_per_account=0,
+        customer_lists_per_account=0,
+        conversion_tags_per_account=0,
+        keywords_per_ad_group=0,
+    )
+
+
+def endpoint(path: str) -> str:
+    """A logged path with its ids replaced, to group calls per endpoint."""
+    return re.sub(r"/\d+", "/{id}", path.removeprefix("/v5"))
+
+
+def run_once(  # noqa: PLR0913
+    api: FakePinterestAPI,
+    *,
+    label: str,
+    config: dict[str, Any],
+    catalog: dict[str, Any],
+    state: dict[str, Any] | None,
+    days: int,
+) -> RunResult:
+    """One in-process sync, with stdout counted instead of stored."""
+    api.clear_log()
+    sink = MessageSink()
+    tap = TapPinterest(config=config, catalog=catalog, state=state, parse_env_config=False)
+    began = time.perf_counter()
+    with contextlib.redirect_stdout(sink):
+        tap.sync_all()
+    seconds = time.perf_counter() - began
+    log = api.log
+    calls = Counter(endpoint(r.path) for r in log)
+    failed = [r for r in log if r.status != 200]  # noqa: PLR2004
+    if failed:
+        msg = f"{label}: {len(failed)} requests failed, e.g. {failed[0].path} {failed[0].status}"
+        raise RuntimeError(msg)
+    analytics_calls = {
+        stream: calls[f"/ad_accounts/{{id}}/{part}"] for stream, (_, part) in LEVELS.items()
+    }
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return RunResult(
+        label,
+        days,
+        seconds,
+        sink.records,
+        calls,
+        sink.state,
+        peak_kb / 1024,
+        analytics_calls,
+    )
+
+
+def entity_counts(api: FakePinterestAPI, stream: str) -> list[int]:
+    """Entities of the stream's level per ad account (1 per account at account level)."""
+    attr, _ = LEVELS[stream]
+    accounts = [a["id"] for a in api.data.ad_accounts]
+    if attr is None:
+        return [1 for _ in accounts]
+    pool: dict[str, list[Any]] = getattr(api.data, attr)
+    return [len(pool[a]) for a in accounts]
+
+
+def lower_bound(counts: list[int], days: int) -> int:
+    """Sum over accounts of ceil(N / 250) x ceil(D / 91)."""
+    windows = math.ceil(days / DATES_PER_CALL) if days > 0 else 0
+    return sum(math.ceil(n / IDS_PER_CALL) * windows for n in counts if n)
+
+
+def print_run(api: FakePinterestAPI, result: RunResult) -> None:
+    """The run's table: calls per endpoint, analytics against the bound, records, speed."""
+    total_records = sum(result.records.values())
+    print(f"\n== {result.label}: {result.days} days of analytics ==")
+    print(f"{'endpoint':<40} {'calls':>7}")
+    for name, count in sorted(result.calls.items()):
+        print(f"{name:<40} {count:>7}")
+    print(f"{'total HTTP calls':<40} {sum(result.calls.values()):>7}")
+    print()
+    header = f"{'analytics stream':<22} {'calls':>7} {'bound':>7} {'records':>10} {'expected':>10}"
+    print(header)
+    all_calls = all_bound = 0
+    for stream in ANALYTICS_STREAMS:
+        counts = entity_counts(api, stream)
+        bound = lower_bound(counts, result.days)
+        calls = result.analytics_calls[stream]
+        all_calls += calls
+        all_bound += bound
+        expected = sum(counts) * result.days
+        print(f"{stream:<22} {calls:>7} {bound:>7} {result.records[stream]:>10} {expected:>10}")
+    print(f"{'all analytics':<22} {all_calls:>7} {all_bound:>7}")
+    print()
+    print(f"{'entity stream':<22} {'records':>10}")
+    for stream in ENTITY_STREAMS:
+        print(f"{stream:<22} {result.records[stream]:>10}")
+    rate = total_records / result.seconds if result.seconds else 0.0
+    print()
+    print(f"records: {total_records}  wall: {result.seconds:.1f} s  records/s: {rate:,.0f}")
+    print(f"peak RSS so far (tap + in-process fake): {result.peak_rss_mb:,.0f} MB")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Full sync, then incremental sync from its state; print both tables."""
+    args = parse_args(argv)
+    scale = build_scale(args)
+    today = datetime.now(tz=timezone.utc).date()
+    days = min(args.days, MAX_DAYS_BACK + 1)
+    start: date = today - timedelta(days=days - 1)
+    with FakePinterestAPI(scale=scale) as api:
+        n_campaigns = sum(len(v) for v in api.data.campaigns.values())
+        n_groups = sum(len(v) for v in api.data.ad_groups.values())
+        n_ads = sum(len(v) for v in api.data.ads.values())
+        print(
+            f"scale: {scale.ad_accounts} ad accounts, {n_campaigns} campaigns "
+            f"({scale.campaigns_per_account}/account), {n_groups} ad groups "
+            f"({scale.ad_groups_per_campaign}/campaign), {n_ads} ads "
+            f"({scale.ads_per_ad_group}/ad group); {days} days from {start}; "
+            f"columns: {args.columns}"
+        )
+        if days != args.days:
+            print(f"note: --days {args.days} capped at {days} (the API serves 90 days back)")
+        config: dict[str, Any] = {
+            "access_token": DEFAULT_STATIC_TOKEN,
+            "api_url": api.url,
+            "start_date": start.isoformat(),
+            "lookback_window_days": args.lookback,
+        }
+        catalog = catalog_selecting(config, set(ENTITY_STREAMS) | set(ANALYTICS_STREAMS))
+        if args.columns != "all":
+            keep = {c.strip() for c in args.columns.split(",") if c.strip()}
+            for stream in ANALYTICS_STREAMS:
+                catalog = deselect_properties(catalog, stream, keep)
+
+        full = run_once(
+            api, label="full sync", config=config, catalog=catalog, state=None, days=days
+        )
+        print_run(api, full)
+        incremental_days = args.lookback + 1
+        incremental = run_once(
+            api,
+            label="incremental sync",
+            config=config,
+            catalog=catalog,
+            state=full.state,
+            days=incremental_days,
+        )
+        print_run(api, incremental)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The project's single test command (CI runs it through .ci/run):
+#
+#   bash scripts/test.sh [extra pytest args]
+#
+# lint (ruff), format check, type check (mypy) and every test, the Meltano end-to-end ones
+# included. Needs only python3 + pip; uv is installed with pip when missing. Runs every step
+# and exits non-zero if any of them failed (pytest's summary stays the last line on success).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+ensure_uv() {
+  if command -v uv >/dev/null 2>&1; then
+    UV=(uv)
+    return
+  fi
+  if ! python3 -m uv --version >/dev/null 2>&1; then
+    echo "==> uv not found; installing it with pip"
+    python3 -m pip install --quiet uv \
+      || python3 -m pip install --quiet --user uv \
+      || python3 -m pip install --quiet --break-system-packages uv
+  fi
+  UV=(python3 -m uv)
+}
+
+ensure_uv
+echo "==> ${UV[*]} sync --locked"
+"${UV[@]}" sync --locked
+
+failed=()
+step() {
+  echo "==> $*"
+  if ! "${UV[@]}" run --no-sync "$@"; then
+    failed+=("$*")
+  fi
+}
+
+step ruff check .
+step ruff format --check .
+step mypy tap_pinterest tests
+step pytest "$@"
+
+if ((${#failed[@]})); then
+  echo "FAILED steps:" >&2
+  printf '  %s\n' "${failed[@]}" >&2
+  exit 1
+fi
