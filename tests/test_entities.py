@@ -395,3 +395,32 @@ def test_start_date_does_not_filter_entities(
     # The bookmark it wrote must work on the next run too (int, not the start_date).
     again = run_sync(config, streams={"campaigns"}, state=copy.deepcopy(result.final_state))
     assert {r["id"] for r in again.stream("campaigns")} == {"626735565844", "626735565856"}
+
+
+@pytest.mark.parametrize(
+    ("stream", "kind", "key"),
+    [
+        ("customer_lists", "customer_list", "updated_time"),
+        ("audiences", "audience", "updated_timestamp"),
+    ],
+)
+def test_audiences_and_customer_lists_are_incremental(
+    fake_api: FakePinterestAPI, static_config: dict[str, Any], stream: str, kind: str, key: str
+) -> None:
+    """Their update timestamps drive per-account bookmarks like the ad entities'."""
+    pool: dict[str, list[dict[str, Any]]] = getattr(fake_api.data, f"{kind}s")
+    newest = {acct: max(o[key] for o in objs) for acct, objs in pool.items()}
+    first = run_sync(static_config, streams={stream})
+    assert len(first.stream(stream)) == {"customer_lists": 6, "audiences": 12}[stream]
+    parts = {
+        p["context"]["ad_account_id"]: p["replication_key_value"]
+        for p in first.final_state["bookmarks"][stream]["partitions"]
+    }
+    assert parts == newest
+
+    target = next(o for o in pool[ACCT_2] if o[key] < newest[ACCT_2])
+    fake_api.data.touch(kind, target["id"], newest[ACCT_2] + 60)
+    second = run_sync(static_config, streams={stream}, state=copy.deepcopy(first.final_state))
+    at_bookmark = {o["id"] for acct, objs in pool.items() for o in objs if o[key] == newest[acct]}
+    assert {r["id"] for r in second.stream(stream)} == at_bookmark | {target["id"]}
+    assert len(second.stream(stream)) == 3  # one at each account's bookmark, plus the touched

@@ -109,6 +109,7 @@ class AudiencesStream(AdAccountChildStream):
 
     name = "audiences"
     path = "/ad_accounts/{ad_account_id}/audiences"
+    replication_key = "updated_timestamp"
     schema = spec_schema("Audience")
 
 
@@ -117,6 +118,7 @@ class CustomerListsStream(AdAccountChildStream):
 
     name = "customer_lists"
     path = "/ad_accounts/{ad_account_id}/customer_lists"
+    replication_key = "updated_time"
     schema = spec_schema("CustomerList")
 
 
