@@ -15,7 +15,7 @@ from singer_sdk.authenticators import OAuthAuthenticator
 from typing_extensions import override
 
 from tap_pinterest.errors import PinterestAuthError, api_error_summary
-from tap_pinterest.token_store import StoredTokens, TokenStore, fingerprint
+from tap_pinterest.token_store import StoredTokens, TokenStore, TokenStoreError, fingerprint
 
 # Refresh this long before Pinterest's expires_in, so a request never races the expiry.
 EARLY_REFRESH_SECONDS = 300
@@ -59,18 +59,28 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
         self._retrying_after_401 = False
         self._load_store()
 
-    def _load_store(self) -> None:
+    def _load_store(self, *, only_if_rotated: bool = False) -> bool:
+        """Adopt the stored tokens when they continue the configured refresh token.
+
+        Read at start and again before each refresh, so jobs sharing one store (a sync
+        sharded by ad_account_ids) pick up the token another job already rotated.
+        """
         stored = self._token_store.load() if self._token_store else None
         if stored is None or stored.config_fingerprint != self._config_fingerprint:
             # No store yet, or the user has put a new refresh token in the config:
             # the config is newer than anything the store knows.
-            return
+            return False
+        if only_if_rotated and stored.refresh_token == self.refresh_token:
+            return False  # nothing newer; the stored access token may be the rejected one
         self.refresh_token = stored.refresh_token
         self.refresh_token_expires_at = stored.refresh_token_expires_at
-        self.logger.info("Using the refresh token kept in token_store_path")
+        self.logger.info("Using the tokens kept in token_store_path")
+        if stored.refresh_token_expires_at is not None:
+            self._warn_if_refresh_token_expires_soon(int(stored.refresh_token_expires_at))
         if stored.access_token and stored.access_token_expires_at:
             self.access_token = stored.access_token
             self._access_token_expires_at = stored.access_token_expires_at
+        return True
 
     @property
     @override
@@ -104,6 +114,8 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
 
     @override
     def update_access_token(self) -> None:
+        if self._load_store(only_if_rotated=True) and self.is_token_valid():
+            return
         self.logger.info("Refreshing the Pinterest access token")
         requested_at = time.time()
         try:
@@ -146,6 +158,18 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
             self.refresh_token_expires_at = int(expires_at)
             self._warn_if_refresh_token_expires_soon(int(expires_at))
         if self._token_store is not None:
+            self._save_store()
+        elif rotated:
+            self.logger.info(
+                "Pinterest rotated the refresh token; set token_store_path to keep it "
+                "for the next run"
+            )
+
+    def _save_store(self) -> None:
+        """Keep the rotated tokens; a write failure must not end a run that can go on."""
+        if self._token_store is None:
+            return
+        try:
             self._token_store.save(
                 StoredTokens(
                     config_fingerprint=self._config_fingerprint,
@@ -155,10 +179,9 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
                     access_token_expires_at=self._access_token_expires_at,
                 )
             )
-        elif rotated:
-            self.logger.info(
-                "Pinterest rotated the refresh token; set token_store_path to keep it "
-                "for the next run"
+        except TokenStoreError as exc:
+            self.logger.error(  # noqa: TRY400 - the message is the whole story; no traceback
+                "%s; the rotated refresh token is kept for this run only", exc
             )
 
     def _warn_if_refresh_token_expires_soon(self, expires_at: int) -> None:

@@ -7,16 +7,21 @@ see exactly what Pinterest would receive.
 from __future__ import annotations
 
 import base64
+import contextlib
+import io
 import json
 import logging
 import re
 import stat
+import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
 from tap_pinterest.errors import PinterestAuthError
+from tap_pinterest.tap import TapPinterest
+from tap_pinterest.token_store import fingerprint
 from tests.fake_api import redact
 from tests.fake_api.server import (
     DEFAULT_CLIENT_ID,
@@ -345,3 +350,81 @@ def test_corrupt_token_store_is_a_clear_one_line_error(
     assert "\n" not in message
     assert "SECRET-IN-STORE" not in message
     assert fake_api.log == []
+
+
+def write_store(path: Path, **fields: Any) -> None:
+    """A token store as a previous run of the tap would have left it."""
+    path.write_text(
+        json.dumps({"config_fingerprint": fingerprint(DEFAULT_REFRESH_TOKEN), **fields}), "utf-8"
+    )
+
+
+def test_access_token_close_to_expiry_is_refreshed_first(
+    fake_api: FakePinterestAPI, oauth_config: dict[str, Any], tmp_path: Path
+) -> None:
+    """A token with under 5 minutes left is refreshed before use, not after a 401."""
+    store = tmp_path / "tokens.json"
+    oauth_config["token_store_path"] = str(store)
+    now = time.time()
+    fake_api.refresh_tokens.add("rt-stored")
+    write_store(
+        store,
+        refresh_token="rt-stored",
+        refresh_token_expires_at=int(now) + 30 * 86400,
+        access_token="demo-access-token",  # valid at the fake, but about to expire
+        access_token_expires_at=now + 120,
+    )
+    assert_all_followers(fake_api, sync_followers(oauth_config))
+    assert sent_refresh_tokens(fake_api) == [redact("rt-stored")]
+    assert [r.status for r in fake_api.calls(FOLLOWERS_PATH)] == [200]
+    assert fake_api.calls(FOLLOWERS_PATH)[0].header("Authorization") == f"Bearer {redact('at-1')}"
+
+
+def test_stored_refresh_token_near_expiry_warns_at_start(
+    fake_api: FakePinterestAPI,
+    oauth_config: dict[str, Any],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Reusing a stored access token still warns when the refresh token is running out."""
+    store = tmp_path / "tokens.json"
+    oauth_config["token_store_path"] = str(store)
+    now = time.time()
+    write_store(
+        store,
+        refresh_token="rt-stored",
+        refresh_token_expires_at=int(now) + 2 * 86400 + 3600,
+        access_token="demo-access-token",
+        access_token_expires_at=now + 3600,
+    )
+    caplog.set_level(logging.WARNING)
+    assert_all_followers(fake_api, sync_followers(oauth_config))
+    assert token_calls(fake_api) == []
+    warnings = [r.getMessage() for r in caplog.records if "expires in" in r.getMessage()]
+    expected = (
+        "The Pinterest refresh token expires in 2.0 days; run the tap with token_store_path "
+        "set, or authorize the app again"
+    )
+    assert warnings == [expected]
+
+
+def test_token_rotated_by_a_parallel_job_is_picked_up_before_refreshing(
+    fake_api: FakePinterestAPI, oauth_config: dict[str, Any], tmp_path: Path
+) -> None:
+    """Sharded jobs share one store: a job whose token another job rotated adopts it."""
+    oauth_config["token_store_path"] = str(tmp_path / "tokens.json")
+    fake_api.invalidate_rotated_refresh_tokens = True
+    slow_job = TapPinterest(config=oauth_config, parse_env_config=False)
+    assert slow_job.authenticator.access_token is None  # started before the store existed
+
+    assert_all_followers(fake_api, sync_followers(oauth_config))  # the other job rotates
+    assert sent_refresh_tokens(fake_api) == [redact(DEFAULT_REFRESH_TOKEN)]
+
+    fake_api.clear_log()
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        slow_job.sync_all()
+    assert token_calls(fake_api) == []  # the config's token is dead; the stored at-1 is used
+    assert {r.header("Authorization") for r in fake_api.calls(FOLLOWERS_PATH)} == {
+        f"Bearer {redact('at-1')}"
+    }
