@@ -15,7 +15,12 @@ from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
 from typing_extensions import override
 
 from tap_pinterest.auth import PinterestOAuthAuthenticator
-from tap_pinterest.errors import PinterestAPIError, PinterestAuthError, api_error_summary
+from tap_pinterest.errors import (
+    PinterestAPIError,
+    PinterestAuthError,
+    PinterestNotFoundError,
+    api_error_summary,
+)
 from tap_pinterest.pagination import BookmarkGuard, BookmarkPaginator
 from tap_pinterest.ratelimit import header_seconds
 from tap_pinterest.settings import DEFAULT_API_URL, MAX_PAGE_SIZE
@@ -141,6 +146,15 @@ class PinterestStream(RESTStream[str | None]):
             or response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR
         ):
             raise RetriableAPIError(self.response_error_message(response), response)
+        if response.status_code == HTTPStatus.NOT_FOUND:
+            raise PinterestNotFoundError(self.response_error_message(response))
+        if response.status_code == HTTPStatus.FORBIDDEN:
+            msg = (
+                f"{self.response_error_message(response)} (stream {self.name}): the app or "
+                "user may lack the scope or Business Access role; deselect the stream or "
+                "narrow ad_account_ids"
+            )
+            raise PinterestAPIError(msg)
         if response.status_code >= HTTPStatus.BAD_REQUEST:
             raise PinterestAPIError(self.response_error_message(response))
 

@@ -18,6 +18,10 @@ class PinterestAPIError(FatalAPIError):
     """Pinterest answered a request with an error that retrying will not fix."""
 
 
+class PinterestNotFoundError(PinterestAPIError):
+    """HTTP 404: the object is gone (e.g. a board deleted while the sync ran)."""
+
+
 def api_error_summary(response: requests.Response) -> str:
     """'HTTP 400, code 1: <message>' from Pinterest's {code, message} error body (spec)."""
     summary = f"HTTP {response.status_code}"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -22,14 +24,20 @@ MAX_WAIT_SECONDS = 900.0
 
 
 def header_seconds(response: requests.Response, name: str) -> float | None:
-    """A non-negative number of seconds from a header, or None when absent or malformed."""
+    """Seconds from a header holding seconds or an HTTP date (Retry-After allows both)."""
     raw = response.headers.get(name)
     if raw is None:
         return None
     try:
         value = float(raw)
     except ValueError:
-        return None
+        try:
+            when = parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        value = (when - datetime.now(timezone.utc)).total_seconds()
     return max(value, 0.0)
 
 

@@ -26,6 +26,7 @@ CONVERSION_REPORT_TIMES = ("TIME_OF_AD_ACTION", "TIME_OF_CONVERSION")
 INCREMENTAL_GRANULARITIES = tuple(g for g in spec.granularities() if g != "TOTAL")
 PIN_METRIC_TYPES = spec.parameter_enum("/pins/analytics", "metric_types")
 APP_TYPES = spec.parameter_enum("/user_account/analytics", "app_types")
+USER_SPLIT_FIELDS = spec.parameter_enum("/user_account/analytics", "split_field")
 STATIC_AUTH = ("access_token",)
 OAUTH_AUTH = ("client_id", "client_secret", "refresh_token")
 
@@ -185,6 +186,14 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         allowed_values=list(APP_TYPES),
         title="App types",
         description="Device filter for organic analytics.",
+    ),
+    th.Property(
+        "user_account_analytics_split_field",
+        th.StringType,
+        default="NO_SPLIT",
+        allowed_values=list(USER_SPLIT_FIELDS),
+        title="User account analytics split field",
+        description="Split user_account_analytics rows by this dimension (one row per value).",
     ),
     th.Property(
         "user_agent",

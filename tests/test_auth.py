@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
+from tap_pinterest.auth import PinterestOAuthAuthenticator
 from tap_pinterest.errors import PinterestAuthError
 from tap_pinterest.tap import TapPinterest
 from tap_pinterest.token_store import fingerprint
@@ -415,7 +416,9 @@ def test_token_rotated_by_a_parallel_job_is_picked_up_before_refreshing(
     oauth_config["token_store_path"] = str(tmp_path / "tokens.json")
     fake_api.invalidate_rotated_refresh_tokens = True
     slow_job = TapPinterest(config=oauth_config, parse_env_config=False)
-    assert slow_job.authenticator.access_token is None  # started before the store existed
+    authenticator = slow_job.authenticator
+    assert isinstance(authenticator, PinterestOAuthAuthenticator)
+    assert authenticator.access_token is None  # started before the store existed
 
     assert_all_followers(fake_api, sync_followers(oauth_config))  # the other job rotates
     assert sent_refresh_tokens(fake_api) == [redact(DEFAULT_REFRESH_TOKEN)]

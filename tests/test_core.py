@@ -75,7 +75,7 @@ ENTITY_COUNTS = {
     "campaigns": 24,
     "ad_groups": 48,
     "ads": 80,
-    "audiences": 12,
+    "audiences": 14,
     "customer_lists": 6,
     "conversion_tags": 4,
     "keywords": 80,

@@ -238,14 +238,27 @@ def test_ads_entities_every_status_every_account(
 
 
 def test_audiences_every_status(fake_api: FakePinterestAPI, static_config: dict[str, Any]) -> None:
-    """Audiences that are still initializing or too small are synced too."""
+    """Audiences still initializing or too small, and those shared with us, are synced too."""
     result = run_sync(paged(static_config, 5), streams={"audiences"})
     records = by_id(result.stream("audiences"))
-    expected = {o["id"]: o for objs in fake_api.data.audiences.values() for o in objs}
+    expected = {
+        o["id"]: o
+        for pool in (fake_api.data.audiences, fake_api.data.received_audiences)
+        for objs in pool.values()
+        for o in objs
+    }
     assert records == expected
-    assert len(records) == 12
+    assert len(records) == 14  # 6 owned + 1 received per account
     assert {r["status"] for r in records.values()} == {"READY", "INITIALIZING", "TOO_SMALL"}
-    assert len(fake_api.calls(rf"{ACCT_PATH}/audiences")) == 4  # 6 per account, 5 per page
+    assert {r["created_by_company_name"] for r in records.values()} == {
+        "Fake Business",
+        "Partner Business",
+    }
+    calls = fake_api.calls(rf"{ACCT_PATH}/audiences")
+    # Per account: owned in 2 pages of 5, received in 1 page.
+    assert [c.query["ownership_type"] for c in calls] == [["OWNED"]] * 2 + [["RECEIVED"]] + [
+        ["OWNED"]
+    ] * 2 + [["RECEIVED"]]
 
 
 def test_customer_lists(fake_api: FakePinterestAPI, static_config: dict[str, Any]) -> None:
@@ -409,9 +422,11 @@ def test_audiences_and_customer_lists_are_incremental(
 ) -> None:
     """Their update timestamps drive per-account bookmarks like the ad entities'."""
     pool: dict[str, list[dict[str, Any]]] = getattr(fake_api.data, f"{kind}s")
+    if stream == "audiences":  # received audiences count towards the bookmark too
+        pool = {a: objs + fake_api.data.received_audiences[a] for a, objs in pool.items()}
     newest = {acct: max(o[key] for o in objs) for acct, objs in pool.items()}
     first = run_sync(static_config, streams={stream})
-    assert len(first.stream(stream)) == {"customer_lists": 6, "audiences": 12}[stream]
+    assert len(first.stream(stream)) == {"customer_lists": 6, "audiences": 14}[stream]
     parts = {
         p["context"]["ad_account_id"]: p["replication_key_value"]
         for p in first.final_state["bookmarks"][stream]["partitions"]

@@ -71,9 +71,12 @@ def test_user_account_analytics_rows_match_fake(fake_api: FakePinterestAPI) -> N
     start = days_ago(10)
     result = run_sync(config_for(fake_api, start), streams={"user_account_analytics"})
     records = result.stream("user_account_analytics")
-    expected = flat(
-        fake_api.data.user_analytics(start, utc_today(), list(user_metric_types()))["all"]
-    )
+    expected = [
+        {**row, "split_field": "NO_SPLIT", "split_value": "all", "ad_account_id": None}
+        for row in flat(
+            fake_api.data.user_analytics(start, utc_today(), list(user_metric_types()))["all"]
+        )
+    ]
     assert len(records) == 11
     assert records == expected
     assert [r["date"] for r in records] == [
@@ -88,6 +91,34 @@ def test_user_account_analytics_rows_match_fake(fake_api: FakePinterestAPI) -> N
     assert calls[0].query["start_date"] == [start.isoformat()]
     assert calls[0].query["end_date"] == [utc_today().isoformat()]
     assert calls[0].query["metric_types"] == [",".join(user_metric_types())]
+
+
+def test_user_account_analytics_split_and_business_account(fake_api: FakePinterestAPI) -> None:
+    """A split gives one row per date and value; organic_ad_account_id is sent and kept."""
+    start = days_ago(3)
+    config = config_for(
+        fake_api,
+        start,
+        user_account_analytics_split_field="APP_TYPE",
+        organic_ad_account_id="549755885175",
+    )
+    records = run_sync(config, streams={"user_account_analytics"}).stream("user_account_analytics")
+    groups = fake_api.data.user_analytics(
+        start, utc_today(), list(user_metric_types()), split_field="APP_TYPE"
+    )
+    expected = [
+        {**row, "split_field": "APP_TYPE", "split_value": group, "ad_account_id": "549755885175"}
+        for group, metrics in groups.items()
+        for row in flat(metrics)
+    ]
+    assert len(records) == 12  # 4 dates x MOBILE, TABLET, WEB
+    assert sorted(records, key=lambda r: (r["split_value"], r["date"])) == sorted(
+        expected, key=lambda r: (r["split_value"], r["date"])
+    )
+    assert len({(r["date"], r["split_value"]) for r in records}) == 12
+    (call,) = fake_api.calls(USER_PATH)
+    assert call.query["split_field"] == ["APP_TYPE"]
+    assert call.query["ad_account_id"] == ["549755885175"]
 
 
 def test_user_account_analytics_bookmark_stops_at_last_ready_day(

@@ -104,6 +104,10 @@ class AdsStream(AdAccountChildStream):
     schema = spec_schema("AdResponse")
 
 
+# GET /ad_accounts/{id}/audiences: ownership_type defaults to OWNED.
+OWNERSHIP_TYPES = spec.parameter_enum("/ad_accounts/{ad_account_id}/audiences", "ownership_type")
+
+
 class AudiencesStream(AdAccountChildStream):
     """GET /ad_accounts/{ad_account_id}/audiences: every status; not in the sandbox."""
 
@@ -111,6 +115,15 @@ class AudiencesStream(AdAccountChildStream):
     path = "/ad_accounts/{ad_account_id}/audiences"
     replication_key = "updated_timestamp"
     schema = spec_schema("Audience")
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Owned and received (shared) audiences: the API lists only owned by default."""
+        if context is None:
+            return
+        path = self.path.format(ad_account_id=context["ad_account_id"])
+        for ownership in OWNERSHIP_TYPES:
+            yield from self.iter_items(path, {"ownership_type": ownership}, context)
 
 
 class CustomerListsStream(AdAccountChildStream):
@@ -125,6 +138,7 @@ class CustomerListsStream(AdAccountChildStream):
 class ConversionTagsStream(AdAccountChildStream):
     """GET /ad_accounts/{ad_account_id}/conversion_tags: one unpaged list (spec)."""
 
+    state_partitioning_keys = ()  # full table: no state entry per ad account
     name = "conversion_tags"
     path = "/ad_accounts/{ad_account_id}/conversion_tags"
     paginated = False
@@ -145,6 +159,7 @@ class KeywordsStream(AdAccountChildStream):
     made in Ads Manager hang off ad groups, so they are asked for in batches of ad groups.
     """
 
+    state_partitioning_keys = ()  # full table: no state entry per ad account
     name = "keywords"
     path = "/ad_accounts/{ad_account_id}/keywords"
     schema = spec_schema("Keyword", ad_account_id=STRING)

@@ -22,6 +22,7 @@ from tap_pinterest.analytics_columns import (
     is_conversion_column,
 )
 from tap_pinterest.client import PinterestStream
+from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.spec import ADS_ANALYTICS_PATH, parameter_max_items
 from tap_pinterest.streams.ads import ENTITY_STATUSES, AdAccountsStream
 
@@ -106,6 +107,20 @@ class AnalyticsStream(PinterestStream):
         return [c for c in candidates if self.mask.get(("properties", c), True)]
 
 
+def split_hour(value: Any) -> tuple[str, int]:  # noqa: ANN401
+    """'2026-11-20 13' or '2026-11-20T13:00:00' -> ('2026-11-20', 13).
+
+    The spec types DATE as a date and does not say how HOUR rows name their hour; without
+    one, 24 rows would collapse onto one key downstream, so a row with none is an error.
+    """
+    text = str(value or "")
+    hour_text = text[11:13]
+    if len(text) > 10 and text[10] in " T" and hour_text.isdigit():  # noqa: PLR2004
+        return text[:10], int(hour_text)
+    msg = f"Pinterest sent an HOUR granularity row without an hour (DATE={text!r})"
+    raise PinterestAPIError(msg)
+
+
 def _config_date(value: Any) -> date | None:  # noqa: ANN401
     if not value:
         return None
@@ -123,6 +138,10 @@ class AdsAnalyticsStream(AnalyticsStream):
     # The entity stream whose listing, if it ran this sync, already holds the ids.
     entity_stream_name: ClassVar[str | None] = None
     entity_list_path: ClassVar[str | None] = None
+    # Ids of levels below this one: the API has no such id on this level's rows.
+    lower_level_columns: ClassVar[frozenset[str]] = frozenset(
+        {"CAMPAIGN_ID", "AD_GROUP_ID", "AD_ID", "PIN_ID", "PIN_PROMOTION_ID"}
+    )
 
     @property
     @override
@@ -152,7 +171,7 @@ class AdsAnalyticsStream(AnalyticsStream):
         if self.granularity == "HOUR":
             properties["HOUR"] = {"type": ["integer"]}
         for column in ADS_COLUMNS:
-            if column != ACCOUNT_COLUMN:
+            if column != ACCOUNT_COLUMN and column not in self.lower_level_columns:
                 properties.setdefault(column, column_schema(column))
         return {"type": "object", "properties": properties}
 
@@ -169,11 +188,17 @@ class AdsAnalyticsStream(AnalyticsStream):
         }
 
     def requested_columns(self) -> list[str]:
-        """Selected columns the granularity supports, minus the identity columns."""
-        identity = {ACCOUNT_COLUMN, self.id_column}
-        columns = [c for c in self.selected_metrics(ADS_COLUMNS) if c not in identity]
+        """Selected columns the level and granularity support, minus the identity ones."""
+        skipped = {ACCOUNT_COLUMN, self.id_column, *self.lower_level_columns}
+        columns = [c for c in self.selected_metrics(ADS_COLUMNS) if c not in skipped]
         if self.granularity == "HOUR":
             columns = [c for c in columns if not is_conversion_column(c)]
+        if not columns:
+            msg = (
+                f"{self.name}: no metric column is selected; select at least one "
+                f"(e.g. {self.name}.SPEND_IN_DOLLAR) or deselect the stream"
+            )
+            raise PinterestAPIError(msg)
         return columns
 
     def entity_ids(self, context: Context) -> list[str] | None:
@@ -192,6 +217,10 @@ class AdsAnalyticsStream(AnalyticsStream):
         if context is None:
             return
         account = str(context["ad_account_id"])
+        columns = self.requested_columns()
+        windows = self.windows(context)
+        if not windows:
+            return
         ids = self.entity_ids(context)
         if ids == []:
             return
@@ -200,7 +229,7 @@ class AdsAnalyticsStream(AnalyticsStream):
         )
         attribution = self.attribution()
         params_base = {
-            "columns": ",".join(self.requested_columns()),
+            "columns": ",".join(columns),
             "granularity": self.granularity,
             "click_window_days": attribution["CLICK_WINDOW_DAYS"],
             "engagement_window_days": attribution["ENGAGEMENT_WINDOW_DAYS"],
@@ -208,7 +237,7 @@ class AdsAnalyticsStream(AnalyticsStream):
             "conversion_report_time": attribution["CONVERSION_REPORT_TIME"],
         }
         path = self.path.format(ad_account_id=account)
-        for window in self.windows(context):
+        for window in windows:
             for batch in batches:
                 params = {
                     **params_base,
@@ -231,6 +260,8 @@ class AdsAnalyticsStream(AnalyticsStream):
         }
         record.update(attribution)
         record["ad_account_id"] = account
+        if self.granularity == "HOUR" and record.get("HOUR") is None:
+            record["DATE"], record["HOUR"] = split_hour(row.get("DATE"))
         return record
 
 
@@ -248,6 +279,7 @@ class CampaignAnalyticsStream(AdsAnalyticsStream):
     path = ADS_ANALYTICS_PATH
     id_column = "CAMPAIGN_ID"
     ids_param = "campaign_ids"
+    lower_level_columns = frozenset({"AD_GROUP_ID", "AD_ID", "PIN_ID", "PIN_PROMOTION_ID"})
     entity_stream_name = "campaigns"
     entity_list_path = "/ad_accounts/{ad_account_id}/campaigns"
 
@@ -259,6 +291,7 @@ class AdGroupAnalyticsStream(AdsAnalyticsStream):
     path = "/ad_accounts/{ad_account_id}/ad_groups/analytics"
     id_column = "AD_GROUP_ID"
     ids_param = "ad_group_ids"
+    lower_level_columns = frozenset({"AD_ID", "PIN_ID", "PIN_PROMOTION_ID"})
     entity_stream_name = "ad_groups"
     entity_list_path = "/ad_accounts/{ad_account_id}/ad_groups"
 
@@ -270,5 +303,6 @@ class AdAnalyticsStream(AdsAnalyticsStream):
     path = "/ad_accounts/{ad_account_id}/ads/analytics"
     id_column = "AD_ID"
     ids_param = "ad_ids"
+    lower_level_columns = frozenset()
     entity_stream_name = "ads"
     entity_list_path = "/ad_accounts/{ad_account_id}/ads"

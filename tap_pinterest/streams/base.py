@@ -30,7 +30,16 @@ class EntityStream(PinterestStream):
 
     @override
     def post_process(self, row: Record, context: Context | None = None) -> Record | None:
-        """Drop rows not updated since the bookmark: the API cannot filter on it."""
+        """Add the parent ids, and drop rows not updated since the bookmark.
+
+        Parent ids come from the context, not the state partition, so streams that keep
+        one state entry (state_partitioning_keys) still carry them. The API cannot filter
+        on the update timestamp, so the tap does.
+        """
+        properties = self.schema["properties"]
+        for key, value in (context or {}).items():
+            if key in properties and row.get(key) is None:
+                row[key] = value
         if not self.replication_key:
             return row
         bookmark = self.stored_bookmark(context)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
+from tap_pinterest.errors import PinterestNotFoundError
 from tap_pinterest.schemas import STRING, spec_schema
 from tap_pinterest.streams.base import EntityStream
 
@@ -28,7 +29,21 @@ class BoardsStream(EntityStream):
         return {"board_id": record["id"]}
 
 
-class BoardSectionsStream(EntityStream):
+class BoardChildStream(EntityStream):
+    """A list under one board: one state entry for the stream, not one per board."""
+
+    state_partitioning_keys = ()
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Skip a board or section deleted between listing it and reading it."""
+        try:
+            yield from super().get_records(context)
+        except PinterestNotFoundError as exc:
+            self.logger.warning("%s: skipped, the parent is gone (%s)", self.name, exc)
+
+
+class BoardSectionsStream(BoardChildStream):
     """GET /boards/{board_id}/sections: items are only id and name, so board_id is added."""
 
     name = "board_sections"
@@ -42,7 +57,7 @@ class BoardSectionsStream(EntityStream):
         return {"board_id": record["board_id"], "section_id": record["id"]}
 
 
-class BoardPinsStream(EntityStream):
+class BoardPinsStream(BoardChildStream):
     """GET /boards/{board_id}/pins: every pin saved to a board, the user's or not."""
 
     name = "board_pins"
@@ -52,7 +67,7 @@ class BoardPinsStream(EntityStream):
     schema = spec_schema("Pin")
 
 
-class BoardSectionPinsStream(EntityStream):
+class BoardSectionPinsStream(BoardChildStream):
     """GET /boards/{board_id}/sections/{section_id}/pins."""
 
     name = "board_section_pins"
@@ -72,6 +87,8 @@ class PinsStream(EntityStream):
     name = "pins"
     path = "/pins"
     accepts_organic_ad_account_id = True
+    # The list hides pins on protected boards unless asked (spec: include_protected_pins).
+    extra_params: ClassVar[dict[str, Any]] = {"include_protected_pins": "true"}
     schema = spec_schema("Pin")
 
     @override

@@ -16,6 +16,7 @@ from tap_pinterest import dates, spec
 from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.schemas import STRING
 from tap_pinterest.streams.analytics import DATE_SCHEMA, AnalyticsStream
+from tap_pinterest.streams.organic import PinsStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -30,18 +31,16 @@ MAX_PINS_PER_CALL = spec.parameter_max_items("/pins/analytics", "pin_ids")
 NUMBER = {"type": ["number", "null"]}
 
 
-def daily_rows(group_map: Any, where: str) -> Iterable[dict[str, Any]]:  # noqa: ANN401
-    """Flatten {group: {daily_metrics: [{date, data_status, metrics}]}} into rows."""
+def daily_rows(group_map: Any, where: str) -> Iterable[tuple[str, dict[str, Any]]]:  # noqa: ANN401
+    """Flatten {group: {daily_metrics: [{date, data_status, metrics}]}} into (group, row)."""
     if not isinstance(group_map, dict):
         msg = f"Pinterest answered {where} with {type(group_map).__name__}, not a map of groups"
         raise PinterestAPIError(msg)
-    for group in group_map.values():
+    for group_key, group in group_map.items():
         for day in (group or {}).get("daily_metrics") or []:
-            yield {
-                "date": day["date"],
-                "data_status": day.get("data_status"),
-                **dict((day.get("metrics") or {}).items()),
-            }
+            row = {"date": day["date"], "data_status": day.get("data_status")}
+            row.update(day.get("metrics") or {})
+            yield str(group_key), row
 
 
 class OrganicAnalyticsStream(AnalyticsStream):
@@ -94,12 +93,16 @@ class UserAccountAnalyticsStream(OrganicAnalyticsStream):
 
     name = "user_account_analytics"
     path = "/user_account/analytics"
-    primary_keys = ("date",)
+    # split_value is the answer's group key: the split's value, or the single group's key.
+    primary_keys = ("date", "split_value")
     metric_names = USER_METRICS
     schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {
             "date": DATE_SCHEMA,
+            "split_field": STRING,
+            "split_value": {"type": ["string"]},
+            "ad_account_id": STRING,
             "data_status": {"type": ["string", "null"]},
             **dict.fromkeys(USER_METRICS, NUMBER),
         },
@@ -107,11 +110,19 @@ class UserAccountAnalyticsStream(OrganicAnalyticsStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        split_field = str(self.config.get("user_account_analytics_split_field", "NO_SPLIT"))
+        account = self.config.get("organic_ad_account_id")
         for window in self.windows(context):
-            body = self.fetch(self.path, self.base_params(window), context)
-            for row in daily_rows(body, self.path):
+            params = {**self.base_params(window), "split_field": split_field}
+            body = self.fetch(self.path, params, context)
+            for group, row in daily_rows(body, self.path):
                 self.note_status(row)
-                yield row
+                yield {
+                    **row,
+                    "split_field": split_field,
+                    "split_value": group,
+                    "ad_account_id": account,
+                }
         self.hold_bookmark_before_unfinished_days(context)
 
 
@@ -142,7 +153,7 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
         known = self.pinterest_tap.listed_ids.get(("pins", ""))
         if known is not None:
             return known
-        params: dict[str, Any] = {}
+        params: dict[str, Any] = dict(PinsStream.extra_params)
         if self.config.get("organic_ad_account_id"):
             params["ad_account_id"] = self.config["organic_ad_account_id"]
         return self.list_ids("/pins", params, context)
@@ -161,7 +172,7 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
                     msg = f"Pinterest answered {self.path} with a non-object body"
                     raise PinterestAPIError(msg)
                 for pin_id, group_map in body.items():
-                    for row in daily_rows(group_map, self.path):
+                    for _, row in daily_rows(group_map, self.path):
                         self.note_status(row)
                         yield {"pin_id": str(pin_id), **row}
         self.hold_bookmark_before_unfinished_days(context)

@@ -18,6 +18,7 @@ schemas; mutate them only through :meth:`FakeData.touch`):
   ``AdResponse`` of *every* status (the endpoints filter by ``entity_statuses``).
   Statuses cycle ``ACTIVE, PAUSED, ARCHIVED, DRAFT, DELETED_DRAFT`` per account.
 - ``data.audiences[ad_account_id]`` (statuses cycle ``READY, INITIALIZING, TOO_SMALL``),
+  ``data.received_audiences[ad_account_id]`` (one shared audience, ownership RECEIVED),
   ``data.customer_lists[ad_account_id]``, ``data.conversion_tags[ad_account_id]``
   (statuses alternate ``ACTIVE``/``ARCHIVED``; ``filter_deleted=true`` hides ARCHIVED).
 - ``data.keywords[ad_account_id]`` -> all keywords of the account: 2 whose parent is
@@ -503,6 +504,7 @@ class FakeData:
         self.ad_groups: dict[str, list[dict[str, Any]]] = {}
         self.ads: dict[str, list[dict[str, Any]]] = {}
         self.audiences: dict[str, list[dict[str, Any]]] = {}
+        self.received_audiences: dict[str, list[dict[str, Any]]] = {}
         self.customer_lists: dict[str, list[dict[str, Any]]] = {}
         self.conversion_tags: dict[str, list[dict[str, Any]]] = {}
         self.keywords: dict[str, list[dict[str, Any]]] = {}
@@ -700,6 +702,18 @@ class FakeData:
                     },
                 )
             self.audiences[acct] = audiences
+            # One audience another business shared with this account (ownership RECEIVED).
+            self.received_audiences[acct] = [
+                {
+                    **audiences[0],
+                    "id": str(2542629000000 + len(self.received_audiences)),
+                    "name": "Shared audience",
+                    "description": "Shared by a partner business",
+                    "status": "READY",
+                    "size": 5_000,
+                    "created_by_company_name": "Partner Business",
+                },
+            ]
             lists = []
             for i in range(s.customer_lists_per_account):
                 n = next_n("customer_list")

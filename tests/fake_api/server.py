@@ -391,6 +391,7 @@ class FakePinterestAPI:
             self.refresh_tokens: set[str] = {DEFAULT_REFRESH_TOKEN}
             self.access_token_ttl = 3600
             self.refresh_token_ttl = REFRESH_TOKEN_TTL
+            self.hour_in_date = False
             self.access_token_max_requests: int | None = None
             self.invalidate_rotated_refresh_tokens = False
             self.refuse_refresh = False
@@ -945,7 +946,8 @@ class FakePinterestAPI:
     def _audiences(self, q: _Query, ad_account_id: str) -> dict[str, Any]:
         self._account(ad_account_id)
         ownership = q.enum("ownership_type", ("OWNED", "RECEIVED"), "OWNED")
-        items = self.data.audiences[ad_account_id] if ownership == "OWNED" else []
+        pool = self.data.audiences if ownership == "OWNED" else self.data.received_audiences
+        items = pool[ad_account_id]
         return self._page(q, f"/ad_accounts/{ad_account_id}/audiences", self._order(q, items))
 
     def _customer_lists(self, q: _Query, ad_account_id: str) -> dict[str, Any]:
@@ -1057,7 +1059,7 @@ class FakePinterestAPI:
         attribution = Attribution(
             **windows, conversion_report_time=report_time or "TIME_OF_AD_ACTION"
         )
-        return self.data.ads_analytics_rows(
+        rows = self.data.ads_analytics_rows(
             ad_account_id,
             level,
             ids,
@@ -1067,6 +1069,11 @@ class FakePinterestAPI:
             granularity=granularity or "DAY",
             attribution=attribution,
         )
+        if granularity == "HOUR" and self.hour_in_date:
+            # The other plausible shape (the spec is silent): the hour inside DATE.
+            for row in rows:
+                row["DATE"] = f"{row['DATE']} {row.pop('HOUR'):02d}"
+        return rows
 
     def _account_analytics(self, q: _Query, ad_account_id: str) -> list[dict[str, Any]]:
         return self._ads_analytics(q, ad_account_id, "ad_account", lambda: None)
