@@ -24,6 +24,7 @@ from tap_pinterest.errors import (
 from tap_pinterest.pagination import BookmarkGuard, BookmarkPaginator
 from tap_pinterest.ratelimit import header_seconds
 from tap_pinterest.settings import DEFAULT_API_URL, MAX_PAGE_SIZE
+from tap_pinterest.spec import ratelimit_category
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable
@@ -133,9 +134,15 @@ class PinterestStream(RESTStream[str | None]):
 
     # Errors and retries -------------------------------------------------------------
 
+    def quota_category(self, url: str | None) -> str:
+        """The spec's x-ratelimit-category of the operation a URL calls."""
+        path = urlparse(url or "").path
+        base_path = urlparse(self.url_base).path
+        return ratelimit_category(path.removeprefix(base_path))
+
     @override
     def validate_response(self, response: requests.Response) -> None:
-        self.pinterest_tap.rate_limiter.observe(response)
+        self.pinterest_tap.rate_limiter.observe(response, self.quota_category(response.url))
         authenticator = self.authenticator
         if response.status_code == HTTPStatus.UNAUTHORIZED:
             self._handle_unauthorized(response, authenticator)
@@ -181,9 +188,9 @@ class PinterestStream(RESTStream[str | None]):
         """Wait for the rate-limit window, retry with backoff, then fail with one clear line."""
         limiter = self.pinterest_tap.rate_limiter
 
-        def limited(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-            limiter.wait()
-            return func(*args, **kwargs)
+        def limited(request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+            limiter.wait(self.quota_category(request.url))
+            return func(request, *args, **kwargs)
 
         retrying = backoff.on_exception(
             self._wait_times,

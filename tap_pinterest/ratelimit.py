@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
@@ -41,8 +42,19 @@ def header_seconds(response: requests.Response, name: str) -> float | None:
     return max(value, 0.0)
 
 
+@dataclass
+class _Budget:
+    remaining: float
+    resets_at: float
+
+
 class RateLimiter:
-    """Shared by every stream of a run, since Pinterest counts calls per user and app."""
+    """Shared by every stream of a run: Pinterest counts calls per user, app and category.
+
+    Operations of one x-ratelimit-category share a quota (spec, extensions.md), so each
+    category keeps its own budget: a list call's fresh budget must not hide a spent
+    analytics one.
+    """
 
     def __init__(
         self,
@@ -52,26 +64,29 @@ class RateLimiter:
         """Use the real clock unless a benchmark supplies another."""
         self._clock = clock
         self._sleep = sleep
-        self._remaining: float | None = None
-        self._resets_at: float | None = None
+        self._budgets: dict[str, _Budget] = {}
         self.waited_seconds = 0.0
 
-    def observe(self, response: requests.Response) -> None:
-        """Remember the budget the last answer reported."""
+    def observe(self, response: requests.Response, category: str) -> None:
+        """Remember the budget the last answer of this category reported."""
         remaining = header_seconds(response, "X-RateLimit-Remaining")
         reset = header_seconds(response, "X-RateLimit-Reset")
         if remaining is None or reset is None:
             return
-        self._remaining = remaining
-        self._resets_at = self._clock() + min(reset, MAX_WAIT_SECONDS)
+        self._budgets[category] = _Budget(remaining, self._clock() + min(reset, MAX_WAIT_SECONDS))
 
-    def wait(self) -> None:
-        """Sleep until the window resets when the last answer said the budget is spent."""
-        if self._remaining is None or self._resets_at is None or self._remaining > 0:
+    def wait(self, category: str) -> None:
+        """Sleep until the category's window resets when its budget is spent."""
+        budget = self._budgets.get(category)
+        if budget is None or budget.remaining > 0:
             return
-        delay = self._resets_at - self._clock()
-        self._remaining = None
+        delay = budget.resets_at - self._clock()
+        del self._budgets[category]
         if delay > 0:
-            LOGGER.info("Rate-limit budget spent; waiting %.1f s for the window to reset", delay)
+            LOGGER.info(
+                "Rate-limit budget of %s spent; waiting %.1f s for the window to reset",
+                category,
+                delay,
+            )
             self._sleep(delay)
             self.waited_seconds += delay

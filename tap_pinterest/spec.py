@@ -7,6 +7,7 @@ bundled copy keeps the tap and its schemas in step with one pinned API release.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -77,3 +78,24 @@ def ads_analytics_columns() -> tuple[str, ...]:
 def granularities() -> tuple[str, ...]:
     """TOTAL, DAY, HOUR, WEEK, MONTH: the spec's enum spellings (its prose differs)."""
     return tuple(_resolve(load_spec()["components"]["schemas"]["Granularity"])["enum"])
+
+
+@cache
+def _category_routes() -> list[tuple[re.Pattern[str], str]]:
+    """GET paths as patterns, fewest placeholders first so literal segments win."""
+    routes: list[tuple[int, re.Pattern[str], str]] = []
+    for template, operations in load_spec()["paths"].items():
+        category = operations.get("get", {}).get("x-ratelimit-category")
+        if category:
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+            routes.append((template.count("{"), re.compile(pattern), str(category)))
+    routes.sort(key=lambda route: route[0])
+    return [(pattern, category) for _, pattern, category in routes]
+
+
+def ratelimit_category(path: str) -> str:
+    """The quota a GET path draws on: the spec's x-ratelimit-category for it."""
+    for pattern, category in _category_routes():
+        if pattern.fullmatch(path):
+            return category
+    return "other"

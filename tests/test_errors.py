@@ -10,9 +10,12 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 
 from tap_pinterest.client import MAX_TRIES
 from tap_pinterest.errors import PinterestAPIError
+from tap_pinterest.ratelimit import RateLimiter
+from tests.fake_api.data import Scale
 from tests.tap_runner import run_sync
 
 if TYPE_CHECKING:
@@ -191,12 +194,56 @@ def test_client_side_rate_limiter_waits_instead_of_hitting_429(
 
     assert_all_followers(fake_api, sync_followers(static_config))
 
-    assert "Rate-limit budget spent; waiting" in caplog.text
+    assert "Rate-limit budget of ads_read spent; waiting" in caplog.text
 
     calls = fake_api.calls(FOLLOWERS_PATH)
     assert len(calls) == 6
     assert [r.status for r in fake_api.log] == [200] * 6
     assert all(r.status != 429 for r in fake_api.log)
+
+
+def test_rate_limit_budgets_are_kept_per_category(
+    fake_api: FakePinterestAPI, static_config: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each x-ratelimit-category has its own budget: the tap waits on the spent one only."""
+    caplog.set_level(logging.INFO)
+    fake_api.reset(Scale(ad_accounts=1, campaigns_per_account=4))
+    fake_api.rate_limit_by_category = True
+    fake_api.rate_limit_per_window = 2
+    fake_api.rate_limit_window_seconds = 1.0
+    # ads_read: /ad_accounts + 2 campaign pages; ads_analytics: 4 windows of 3 HOUR days.
+    static_config.update(page_size=2, analytics_granularity="HOUR", start_date="2000-01-01")
+
+    result = run_sync(static_config, streams={"campaigns", "campaign_analytics"})
+
+    assert len(result.stream("campaigns")) == 4
+    assert len(fake_api.calls(r"/v5/ad_accounts/\d+/campaigns/analytics")) == 3
+    assert [r.status for r in fake_api.log if r.status != 200] == []
+    waits = [r.getMessage() for r in caplog.records if "spent; waiting" in r.getMessage()]
+    assert [w.split(" spent")[0] for w in waits] == [
+        "Rate-limit budget of ads_read",
+        "Rate-limit budget of ads_analytics",
+    ]
+
+
+def test_rate_limiter_keeps_one_budget_per_category() -> None:
+    """A fresh ads_read budget does not hide a spent ads_analytics one."""
+    now = [100.0]
+    slept: list[float] = []
+    limiter = RateLimiter(clock=lambda: now[0], sleep=slept.append)
+
+    def answer(remaining: int, reset: int) -> requests.Response:
+        response = requests.Response()
+        response.headers["X-RateLimit-Remaining"] = str(remaining)
+        response.headers["X-RateLimit-Reset"] = str(reset)
+        return response
+
+    limiter.observe(answer(0, 30), "ads_analytics")
+    limiter.observe(answer(900, 60), "ads_read")
+    limiter.wait("ads_read")
+    assert slept == []
+    limiter.wait("ads_analytics")
+    assert slept == [30.0]
 
 
 # ------------------------------------------------------------ ad account scope

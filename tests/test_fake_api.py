@@ -488,5 +488,5 @@ def test_rate_limit_window(fake_api: FakePinterestAPI) -> None:
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.json()["code"] == 8
     fake_api.rate_limit_window_seconds = 0.2
-    fake_api._window_start -= 1  # the window has elapsed
+    fake_api._windows[""][0] -= 1  # the window has elapsed
     assert get(fake_api, "/user_account").status_code == 200

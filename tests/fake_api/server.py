@@ -66,6 +66,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -82,6 +83,7 @@ from tests.fake_api.data import (
     FakeData,
     Scale,
     _param_enum,
+    load_spec,
     pin_metric_types,
     sync_columns,
     top_pins_sort_by,
@@ -319,6 +321,26 @@ class _RequestHandler(BaseHTTPRequestHandler):
         """Stay quiet: the request log replaces stderr logging."""
 
 
+@cache
+def _category_routes() -> list[tuple[re.Pattern[str], str]]:
+    """The spec's GET paths as patterns, fewest placeholders first (most specific)."""
+    routes = []
+    for template, operations in load_spec()["paths"].items():
+        category = operations.get("get", {}).get("x-ratelimit-category")
+        if category:
+            pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
+            routes.append((template.count("{"), re.compile(pattern), str(category)))
+    return [(pattern, category) for _, pattern, category in sorted(routes, key=lambda r: r[0])]
+
+
+def category_of(path: str) -> str:
+    """The x-ratelimit-category the spec gives the GET operation at `path`."""
+    for pattern, category in _category_routes():
+        if pattern.fullmatch(path):
+            return category
+    return "unknown"
+
+
 class FakePinterestAPI:
     """A fake Pinterest API v5 on 127.0.0.1, served from a daemon thread."""
 
@@ -404,8 +426,9 @@ class FakePinterestAPI:
             # Rate limiting
             self.rate_limit_per_window: int | None = None
             self.rate_limit_window_seconds: float = 60.0
-            self._window_start = time.monotonic()
-            self._window_count = 0
+            # Pinterest counts quota per x-ratelimit-category; False: one quota for all.
+            self.rate_limit_by_category = False
+            self._windows: dict[str, list[float]] = {}
             # Log
             self._log: list[LoggedRequest] = []
 
@@ -540,46 +563,41 @@ class FakePinterestAPI:
             ),
         )
 
+    def _rate_window(self, path: str) -> list[float]:
+        """[window start, calls] of the quota this path draws on (one, or its category)."""
+        key = category_of(path.removeprefix(PREFIX)) if self.rate_limit_by_category else ""
+        window = self._windows.setdefault(key, [time.monotonic(), 0])
+        if time.monotonic() - window[0] >= self.rate_limit_window_seconds:
+            window[0], window[1] = time.monotonic(), 0
+        return window
+
+    def _rate_headers(self, window: list[float]) -> dict[str, str]:
+        limit = self.rate_limit_per_window or 0
+        reset_in = max(1, math.ceil(window[0] + self.rate_limit_window_seconds - time.monotonic()))
+        return {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(max(0, limit - int(window[1]))),
+            "X-RateLimit-Reset": str(reset_in),
+        }
+
     def _rate_limit(self, path: str) -> tuple[dict[str, str], ApiError | None]:
         """Fixed-window counter; returns headers and, when spent, a 429 error."""
         limit = self.rate_limit_per_window
-        if limit is None:
+        if limit is None or path == f"{PREFIX}/oauth/token":
             return {}, None
-        now = time.monotonic()
-        if now - self._window_start >= self.rate_limit_window_seconds:
-            self._window_start = now
-            self._window_count = 0
-        reset_in = max(1, math.ceil(self._window_start + self.rate_limit_window_seconds - now))
-        exempt = path == f"{PREFIX}/oauth/token"
-        if not exempt and self._window_count >= limit:
-            headers = {
-                "X-RateLimit-Limit": str(limit),
-                "X-RateLimit-Remaining": "0",
-                "X-RateLimit-Reset": str(reset_in),
-                "Retry-After": str(reset_in),
-            }
-            return headers, ApiError(429, 8, RATE_LIMIT_MESSAGE)
-        if not exempt:
-            self._window_count += 1
-        headers = {
-            "X-RateLimit-Limit": str(limit),
-            "X-RateLimit-Remaining": str(max(0, limit - self._window_count)),
-            "X-RateLimit-Reset": str(reset_in),
-        }
-        return headers, None
+        window = self._rate_window(path)
+        if window[1] >= limit:
+            headers = self._rate_headers(window)
+            return {**headers, "Retry-After": headers["X-RateLimit-Reset"]}, ApiError(
+                429, 8, RATE_LIMIT_MESSAGE
+            )
+        window[1] += 1
+        return self._rate_headers(window), None
 
-    def _rate_headers_peek(self) -> dict[str, str]:
-        limit = self.rate_limit_per_window
-        if limit is None:
+    def _rate_headers_peek(self, path: str) -> dict[str, str]:
+        if self.rate_limit_per_window is None:
             return {}
-        reset_in = max(
-            1, math.ceil(self._window_start + self.rate_limit_window_seconds - time.monotonic())
-        )
-        return {
-            "X-RateLimit-Limit": str(limit),
-            "X-RateLimit-Remaining": str(max(0, limit - self._window_count)),
-            "X-RateLimit-Reset": str(reset_in),
-        }
+        return self._rate_headers(self._rate_window(path))
 
     def _respond(
         self,
@@ -587,7 +605,11 @@ class FakePinterestAPI:
         fault: _Fault | None,
     ) -> tuple[int, Any, dict[str, str]]:
         if fault is not None:
-            return fault.status, fault.body, {**self._rate_headers_peek(), **fault.headers}
+            return (
+                fault.status,
+                fault.body,
+                {**self._rate_headers_peek(request.path), **fault.headers},
+            )
         rate_headers, limited = self._rate_limit(request.path)
         try:
             if limited is not None:
