@@ -10,19 +10,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-ensure_uv() {
-  if command -v uv >/dev/null 2>&1; then
-    UV=(uv)
-    return
-  fi
-  if ! python3 -m uv --version >/dev/null 2>&1; then
-    echo "==> uv not found; installing it with pip"
-    python3 -m pip install --quiet uv \
-      || python3 -m pip install --quiet --user uv \
-      || python3 -m pip install --quiet --break-system-packages uv
-  fi
-  UV=(python3 -m uv)
-}
+# shellcheck source=scripts/uv.sh
+source scripts/uv.sh
 
 ensure_uv
 echo "==> ${UV[*]} sync --locked"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,8 @@ class TapPinterest(Tap):
 
     name = "tap-pinterest"
     package_name = "tap-pinterest"
-    config_jsonschema = CONFIG_SCHEMA
+    # A copy: the SDK adds its built-in settings (stream_maps, batch_config...) in place.
+    config_jsonschema = copy.deepcopy(CONFIG_SCHEMA)
     # Stream keys follow settings (HOUR adds a key), and discovery must reject bad config.
     dynamic_catalog = True
 

@@ -200,7 +200,7 @@ def expected_rows(fake: FakePinterestAPI) -> dict[str, int]:
         "campaigns": _total(data.campaigns),
         "ad_groups": _total(data.ad_groups),
         "ads": _total(data.ads),
-        "audiences": _total(data.audiences),
+        "audiences": _total(data.audiences) + _total(data.received_audiences),
         "customer_lists": _total(data.customer_lists),
         "conversion_tags": _total(data.conversion_tags),
         "keywords": _total(data.keywords),

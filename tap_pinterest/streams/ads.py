@@ -63,22 +63,13 @@ class AdAccountChildStream(EntityStream):
 
     parent_stream_type = AdAccountsStream
 
-    @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """Also keep every id listed, so the level's analytics need not list them again."""
-        ids: list[str] = []
-        for record in super().get_records(context):
-            ids.append(str(record["id"]))
-            yield record
-        if context is not None:
-            self.pinterest_tap.listed_ids[(self.name, str(context["ad_account_id"]))] = ids
-
 
 class CampaignsStream(AdAccountChildStream):
     """GET /ad_accounts/{ad_account_id}/campaigns, every entity status."""
 
     name = "campaigns"
     path = "/ad_accounts/{ad_account_id}/campaigns"
+    shares_ids = True
     replication_key = "updated_time"
     extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
     schema = spec_schema("CampaignResponse")
@@ -89,6 +80,7 @@ class AdGroupsStream(AdAccountChildStream):
 
     name = "ad_groups"
     path = "/ad_accounts/{ad_account_id}/ad_groups"
+    shares_ids = True
     replication_key = "updated_time"
     extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
     schema = spec_schema("AdGroupResponse")
@@ -99,6 +91,7 @@ class AdsStream(AdAccountChildStream):
 
     name = "ads"
     path = "/ad_accounts/{ad_account_id}/ads"
+    shares_ids = True
     replication_key = "updated_time"
     extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
     schema = spec_schema("AdResponse")

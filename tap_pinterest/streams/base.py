@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
 from tap_pinterest.client import PinterestStream
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from singer_sdk.helpers.types import Context, Record
 
 
@@ -16,6 +18,24 @@ class EntityStream(PinterestStream):
     """A list endpoint whose items are emitted as they come, keyed by `id`."""
 
     primary_keys = ("id",)
+    # Keep every id listed this run, so the level's analytics need not list them again.
+    shares_ids: ClassVar[bool] = False
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        if not self.shares_ids:
+            yield from super().get_records(context)
+            return
+        ids: list[str] = []
+        for record in super().get_records(context):
+            ids.append(str(record["id"]))
+            yield record
+        # Stored only once the listing is complete: a partial list would hide entities.
+        self.pinterest_tap.listed_ids[self.listing_key(context)] = ids
+
+    def listing_key(self, context: Context | None) -> tuple[str, str]:
+        """(stream name, ad account id or '' for the user's own objects)."""
+        return self.name, str((context or {}).get("ad_account_id", ""))
 
     def stored_bookmark(self, context: Context | None) -> Any:  # noqa: ANN401
         """The bookmark this partition ended on last run, ignoring start_date.

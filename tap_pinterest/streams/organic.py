@@ -90,12 +90,4 @@ class PinsStream(EntityStream):
     # The list hides pins on protected boards unless asked (spec: include_protected_pins).
     extra_params: ClassVar[dict[str, Any]] = {"include_protected_pins": "true"}
     schema = spec_schema("Pin")
-
-    @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """Also keep every pin id, so pin_analytics need not list them again."""
-        ids: list[str] = []
-        for record in super().get_records(context):
-            ids.append(str(record["id"]))
-            yield record
-        self.pinterest_tap.listed_ids[("pins", "")] = ids
+    shares_ids = True
