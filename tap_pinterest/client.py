@@ -132,6 +132,13 @@ class PinterestStream(RESTStream[str | None]):
         """Every item id of a bookmark-paged list."""
         return [str(item["id"]) for item in self.iter_items(path, params, context)]
 
+    def raw_bookmark(self, context: Context | None) -> Any:  # noqa: ANN401
+        """The bookmark this partition ended on last run, as stored, or None."""
+        state = self.get_context_state(context)
+        if state.get("replication_key") != self.replication_key:
+            return None
+        return state.get("replication_key_value")
+
     # Errors and retries -------------------------------------------------------------
 
     def quota_category(self, url: str | None) -> str:

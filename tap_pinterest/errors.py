@@ -18,6 +18,10 @@ class PinterestAPIError(FatalAPIError):
     """Pinterest answered a request with an error that retrying will not fix."""
 
 
+class InvalidStateError(FatalAPIError):
+    """The state handed to the tap holds a bookmark it cannot have written."""
+
+
 class PinterestNotFoundError(PinterestAPIError):
     """HTTP 404: the object is gone (e.g. a board deleted while the sync ran)."""
 

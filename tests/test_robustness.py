@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
-from tap_pinterest.errors import PinterestAPIError
+from tap_pinterest.errors import InvalidStateError, PinterestAPIError
 from tests.fake_api.data import Scale
 from tests.tap_runner import catalog_selecting, deselect_properties, run_sync
 
@@ -161,3 +161,40 @@ def test_retry_after_as_an_http_date_is_honoured(
     retries = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Retrying")]
     assert len(retries) == 1
     assert "in 0.0 s" in retries[0]
+
+
+@pytest.mark.parametrize(
+    ("stream", "key", "value", "expected"),
+    [
+        ("campaign_analytics", "DATE", "yesterday-ish", "not a date"),
+        ("campaigns", "updated_time", "2026-01-01", "not a timestamp"),
+    ],
+)
+def test_corrupt_bookmark_is_a_clear_error(
+    fake_api: FakePinterestAPI,
+    static_config: dict[str, Any],
+    stream: str,
+    key: str,
+    value: str,
+    expected: str,
+) -> None:
+    """A bookmark the tap cannot have written stops the run with the stream and value."""
+    fake_api.reset(Scale(ad_accounts=1))
+    state = {
+        "bookmarks": {
+            stream: {
+                "partitions": [
+                    {
+                        "context": {"ad_account_id": ACCOUNT},
+                        "replication_key": key,
+                        "replication_key_value": value,
+                    }
+                ]
+            }
+        }
+    }
+    with pytest.raises(InvalidStateError) as failure:
+        run_sync(static_config, streams={stream}, state=state)
+    assert str(failure.value) == (
+        f"State for {stream} {{'ad_account_id': '{ACCOUNT}'}} has bookmark '{value}', {expected}"
+    )

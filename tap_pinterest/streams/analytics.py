@@ -22,7 +22,7 @@ from tap_pinterest.analytics_columns import (
     is_conversion_column,
 )
 from tap_pinterest.client import PinterestStream
-from tap_pinterest.errors import PinterestAPIError
+from tap_pinterest.errors import InvalidStateError, PinterestAPIError
 from tap_pinterest.spec import ADS_ANALYTICS_PATH, parameter_max_items
 from tap_pinterest.streams.ads import ENTITY_STATUSES, AdAccountsStream
 
@@ -70,7 +70,7 @@ class AnalyticsStream(PinterestStream):
         start_date = _config_date(self.config.get("start_date")) or today - timedelta(
             days=DEFAULT_START_DAYS_AGO
         )
-        bookmark = _config_date(self._stored_bookmark(context))
+        bookmark = self.stored_bookmark(context)
         sync_range = dates.plan_range(
             bookmark=bookmark,
             start_date=start_date,
@@ -94,13 +94,16 @@ class AnalyticsStream(PinterestStream):
             return []
         return dates.split_windows(sync_range, self.granularity)
 
-    def _stored_bookmark(self, context: Context | None) -> str | None:
+    def stored_bookmark(self, context: Context | None) -> date | None:
         """The partition's last bookmark; start_date is applied separately, after lookback."""
-        state = self.get_context_state(context)
-        if state.get("replication_key") != self.replication_key:
+        value = self.raw_bookmark(context)
+        if not value:
             return None
-        value = state.get("replication_key_value")
-        return str(value) if value else None
+        try:
+            return date.fromisoformat(str(value)[:10])
+        except ValueError:
+            msg = f"State for {self.name} {dict(context or {})} has bookmark {value!r}, not a date"
+            raise InvalidStateError(msg) from None
 
     def selected_metrics(self, candidates: Sequence[str]) -> list[str]:
         """Only the metric properties selected in the catalog are requested."""

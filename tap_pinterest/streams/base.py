@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from typing_extensions import override
 
 from tap_pinterest.client import PinterestStream
+from tap_pinterest.errors import InvalidStateError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -37,16 +38,17 @@ class EntityStream(PinterestStream):
         """(stream name, ad account id or '' for the user's own objects)."""
         return self.name, str((context or {}).get("ad_account_id", ""))
 
-    def stored_bookmark(self, context: Context | None) -> Any:  # noqa: ANN401
-        """The bookmark this partition ended on last run, ignoring start_date.
+    def stored_bookmark(self, context: Context | None) -> float | None:
+        """The partition's last update timestamp; start_date does not apply to entities.
 
         start_date bounds analytics dates; an entity created before it is still current,
         so entity streams read the raw bookmark instead of the SDK's start_date-seeded one.
         """
-        state = self.get_context_state(context)
-        if state.get("replication_key") != self.replication_key:
-            return None
-        return state.get("replication_key_value")
+        value = self.raw_bookmark(context)
+        if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+            return value
+        msg = f"State for {self.name} {dict(context or {})} has bookmark {value!r}, not a timestamp"
+        raise InvalidStateError(msg)
 
     @override
     def post_process(self, row: Record, context: Context | None = None) -> Record | None:
