@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cached_property
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -11,6 +12,7 @@ import backoff
 import requests
 from singer_sdk import RESTStream
 from singer_sdk.exceptions import RetriableAPIError
+from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
 from typing_extensions import override
 
@@ -47,10 +49,22 @@ RETRIABLE_ERRORS = (
 )
 
 
+LIST_ITEMS = "$.items[*]"
+
+
+def items_of(body: Any, where: str) -> list[dict[str, Any]]:  # noqa: ANN401
+    """The `items` of a list answer ({items, bookmark}, spec); anything else is an error."""
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        msg = f"Pinterest answered {where} without an items list ({type(body).__name__} body)"
+        raise PinterestAPIError(msg)
+    return items
+
+
 class PinterestStream(RESTStream[str | None]):
     """Shared behaviour of every Pinterest v5 endpoint the tap reads."""
 
-    records_jsonpath = "$.items[*]"
+    records_jsonpath = LIST_ITEMS
     # False for the few list endpoints the spec gives no bookmark (e.g. conversion_tags).
     paginated: ClassVar[bool] = True
     # Query parameters every request of the stream sends (e.g. entity_statuses).
@@ -101,6 +115,15 @@ class PinterestStream(RESTStream[str | None]):
             params["ad_account_id"] = organic_account
         return params
 
+    @override
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
+        """Records from the body; a list page without an `items` array is an error."""
+        body = response.json(parse_float=Decimal)
+        if self.records_jsonpath == LIST_ITEMS:
+            yield from items_of(body, urlparse(response.url).path)
+        else:
+            yield from extract_jsonpath(self.records_jsonpath, body)
+
     def fetch(self, path: str, params: dict[str, Any], context: Context | None) -> Any:  # noqa: ANN401
         """GET one URL through the same auth, rate limit, retry and error handling."""
         request = self.build_prepared_request(
@@ -122,7 +145,7 @@ class PinterestStream(RESTStream[str | None]):
         page_params = {**params, "page_size": int(self.config.get("page_size", MAX_PAGE_SIZE))}
         while True:
             body = self.fetch(path, page_params, context)
-            yield from body.get("items") or []
+            yield from items_of(body, path)
             bookmark = body.get("bookmark")
             if not bookmark:
                 return

@@ -4,6 +4,7 @@ unknown shapes, vanished parents, refused access, and HTTP-date Retry-After."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -198,3 +199,41 @@ def test_corrupt_bookmark_is_a_clear_error(
     assert str(failure.value) == (
         f"State for {stream} {{'ad_account_id': '{ACCOUNT}'}} has bookmark '{value}', {expected}"
     )
+
+
+@pytest.mark.parametrize(
+    ("stream", "path", "body", "expected"),
+    [
+        (
+            "boards",
+            r"/v5/boards",
+            {"data": []},
+            "Pinterest answered /v5/boards without an items list (dict body)",
+        ),
+        (
+            "keywords",
+            r"/v5/ad_accounts/\d+/keywords",
+            {"items": None},
+            "Pinterest answered /ad_accounts/549755885175/keywords without an items list",
+        ),
+        (
+            "ad_account_analytics",
+            r"/v5/ad_accounts/\d+/analytics",
+            {"rows": []},
+            "Pinterest answered /ad_accounts/549755885175/analytics with dict, not a list",
+        ),
+    ],
+)
+def test_answers_of_the_wrong_shape_are_clear_errors(
+    fake_api: FakePinterestAPI,
+    static_config: dict[str, Any],
+    stream: str,
+    path: str,
+    body: dict[str, Any],
+    expected: str,
+) -> None:
+    """A body that is not what the spec says is an error, never zero records."""
+    fake_api.reset(Scale(ad_accounts=1))
+    fake_api.inject(path, 200, body=body)
+    with pytest.raises(PinterestAPIError, match=re.escape(expected)):
+        run_sync(static_config, streams={stream})

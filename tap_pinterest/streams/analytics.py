@@ -249,7 +249,13 @@ class AdsAnalyticsStream(AnalyticsStream):
                 }
                 if batch is not None and self.ids_param:
                     params[self.ids_param] = batch
-                for row in self.fetch(path, params, context) or []:
+                rows = self.fetch(path, params, context)
+                if not isinstance(rows, list):
+                    msg = (
+                        f"Pinterest answered {path} with {type(rows).__name__}, not a list of rows"
+                    )
+                    raise PinterestAPIError(msg)
+                for row in rows:
                     yield self.shape(row, account, attribution)
 
     def shape(
