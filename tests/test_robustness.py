@@ -237,3 +237,16 @@ def test_answers_of_the_wrong_shape_are_clear_errors(
     fake_api.inject(path, 200, body=body)
     with pytest.raises(PinterestAPIError, match=re.escape(expected)):
         run_sync(static_config, streams={stream})
+
+
+def test_analytics_row_without_its_key_is_an_error(
+    fake_api: FakePinterestAPI, static_config: dict[str, Any]
+) -> None:
+    """A row with no CAMPAIGN_ID or DATE cannot be upserted: stop rather than load it."""
+    fake_api.reset(Scale(ad_accounts=1, campaigns_per_account=1))
+    rows = [{"DATE": today(), "SPEND_IN_DOLLAR": 3}]
+    fake_api.inject(
+        r"/v5/ad_accounts/\d+/campaigns/analytics", 200, body=cast("dict[str, Any]", rows)
+    )
+    with pytest.raises(PinterestAPIError, match="campaign_analytics row without CAMPAIGN_ID"):
+        run_sync(static_config, streams={"campaign_analytics"})

@@ -262,6 +262,11 @@ class AdsAnalyticsStream(AnalyticsStream):
         self, row: dict[str, Any], account: str, attribution: dict[str, Any]
     ) -> dict[str, Any]:
         """Typed top-level columns, the ad account and the attribution settings."""
+        missing = [key for key in (self.id_column, "DATE") if key != "ad_account_id"]
+        missing = [key for key in missing if not row.get(key)]
+        if missing:
+            msg = f"Pinterest sent a {self.name} row without {', '.join(missing)}: its key"
+            raise PinterestAPIError(msg)
         record = {
             column: coerce(column, value) if column in ADS_COLUMN_SET else value
             for column, value in row.items()
