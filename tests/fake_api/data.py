@@ -703,17 +703,21 @@ class FakeData:
                 )
             self.audiences[acct] = audiences
             # One audience another business shared with this account (ownership RECEIVED).
-            self.received_audiences[acct] = [
-                {
-                    **audiences[0],
-                    "id": str(2542629000000 + len(self.received_audiences)),
-                    "name": "Shared audience",
-                    "description": "Shared by a partner business",
-                    "status": "READY",
-                    "size": 5_000,
-                    "created_by_company_name": "Partner Business",
-                },
-            ]
+            self.received_audiences[acct] = (
+                [
+                    {
+                        **audiences[0],
+                        "id": str(2542629000000 + len(self.received_audiences)),
+                        "name": "Shared audience",
+                        "description": "Shared by a partner business",
+                        "status": "READY",
+                        "size": 5_000,
+                        "created_by_company_name": "Partner Business",
+                    },
+                ]
+                if audiences
+                else []
+            )
             lists = []
             for i in range(s.customer_lists_per_account):
                 n = next_n("customer_list")
