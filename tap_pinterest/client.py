@@ -110,10 +110,14 @@ class PinterestStream(RESTStream[str | None]):
             params["page_size"] = int(self.config.get("page_size", MAX_PAGE_SIZE))
             if next_page_token:
                 params["bookmark"] = next_page_token
-        organic_account = self.config.get("organic_ad_account_id")
-        if self.accepts_organic_ad_account_id and organic_account:
-            params["ad_account_id"] = organic_account
-        return params
+        return {**params, **self.organic_params()}
+
+    def organic_params(self) -> dict[str, Any]:
+        """ad_account_id on organic calls, to act as that ad account's owner (spec 1.3)."""
+        account = self.config.get("organic_ad_account_id")
+        if self.accepts_organic_ad_account_id and account:
+            return {"ad_account_id": account}
+        return {}
 
     @override
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:

@@ -30,6 +30,12 @@ from tests.fake_api.server import (
     DEFAULT_REFRESH_TOKEN,
     DEFAULT_STATIC_TOKEN,
 )
+from tests.followers import (
+    FOLLOWERS,
+    FOLLOWERS_PATH,
+    assert_all_followers,
+    sync_followers,
+)
 from tests.tap_runner import run_sync
 
 if TYPE_CHECKING:
@@ -38,11 +44,7 @@ if TYPE_CHECKING:
     from tests.fake_api import FakePinterestAPI
     from tests.fake_api.server import LoggedRequest
 
-FOLLOWERS = "user_account_followers"
-FOLLOWERS_PATH = r"/v5/user_account/followers"
 TOKEN_PATH = r"/v5/oauth/token"
-# Scale() default: 30 followers, so page_size 10 is 3 pages and page_size 5 is 6 pages.
-FOLLOWER_COUNT = 30
 # Pinterest's rotated tokens as the fake issues them ("at-1", "rt-1", ...).
 ISSUED_TOKEN = re.compile(r"\b(?:at|rt)-\d+\b")
 
@@ -61,24 +63,6 @@ def token_calls(api: FakePinterestAPI) -> list[LoggedRequest]:
 def sent_refresh_tokens(api: FakePinterestAPI) -> list[str]:
     """The (redacted) refresh token of each token call, in order."""
     return [call.form["refresh_token"][0] for call in token_calls(api)]
-
-
-def expected_usernames(api: FakePinterestAPI) -> list[str]:
-    """The fake's followers, in the order the API lists them."""
-    return [follower["username"] for follower in api.data.followers]
-
-
-def sync_followers(config: dict[str, Any]) -> list[str]:
-    """Sync only user_account_followers and return the usernames emitted."""
-    result = run_sync(config, streams={FOLLOWERS})
-    return [record["username"] for record in result.stream(FOLLOWERS)]
-
-
-def assert_all_followers(api: FakePinterestAPI, usernames: list[str]) -> None:
-    """Every follower exactly once, nothing missing, nothing duplicated."""
-    assert len(usernames) == FOLLOWER_COUNT
-    assert len(set(usernames)) == FOLLOWER_COUNT
-    assert usernames == expected_usernames(api)
 
 
 # ---------------------------------------------------------------- static token

@@ -16,28 +16,15 @@ from tap_pinterest.client import MAX_TRIES
 from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.ratelimit import RateLimiter
 from tests.fake_api.data import Scale
+from tests.followers import (
+    FOLLOWERS_PATH,
+    assert_all_followers,
+    sync_followers,
+)
 from tests.tap_runner import run_sync
 
 if TYPE_CHECKING:
     from tests.fake_api import FakePinterestAPI
-
-FOLLOWERS = "user_account_followers"
-FOLLOWERS_PATH = r"/v5/user_account/followers"
-# Scale() default: 30 followers, so page_size 10 is 3 pages and page_size 5 is 6 pages.
-FOLLOWER_COUNT = 30
-
-
-def sync_followers(config: dict[str, Any]) -> list[str]:
-    """Sync only user_account_followers and return the usernames emitted."""
-    result = run_sync(config, streams={FOLLOWERS})
-    return [record["username"] for record in result.stream(FOLLOWERS)]
-
-
-def assert_all_followers(api: FakePinterestAPI, usernames: list[str]) -> None:
-    """Every follower exactly once, in the API's order."""
-    assert len(usernames) == FOLLOWER_COUNT
-    assert len(set(usernames)) == FOLLOWER_COUNT
-    assert usernames == [follower["username"] for follower in api.data.followers]
 
 
 def test_max_tries_is_the_documented_eight() -> None:

@@ -83,9 +83,7 @@ class OrganicAnalyticsStream(AnalyticsStream):
             "metric_types": ",".join(self.requested_metrics()),
             "app_types": self.config.get("app_types", "ALL"),
         }
-        if self.config.get("organic_ad_account_id"):
-            params["ad_account_id"] = self.config["organic_ad_account_id"]
-        return params
+        return {**params, **self.organic_params()}
 
 
 class UserAccountAnalyticsStream(OrganicAnalyticsStream):
@@ -153,9 +151,7 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
         known = self.pinterest_tap.listed_ids.get(("pins", ""))
         if known is not None:
             return known
-        params: dict[str, Any] = dict(PinsStream.extra_params)
-        if self.config.get("organic_ad_account_id"):
-            params["ad_account_id"] = self.config["organic_ad_account_id"]
+        params = {**PinsStream.extra_params, **self.organic_params()}
         return self.list_ids("/pins", params, context)
 
     @override
@@ -229,11 +225,14 @@ class TopPinsAnalyticsStream(AnalyticsStream):
                 "num_of_pins": self.num_of_pins,
                 "metric_types": ",".join(self.selected_metrics(self.metric_names)),
                 "app_types": self.config.get("app_types", "ALL"),
+                **self.organic_params(),
             }
-            if self.config.get("organic_ad_account_id"):
-                params["ad_account_id"] = self.config["organic_ad_account_id"]
             body = self.fetch(self.path, params, context)
-            for rank, pin in enumerate(body.get("pins") or [], start=1):
+            pins = body.get("pins") if isinstance(body, dict) else None
+            if not isinstance(pins, list):
+                msg = f"Pinterest answered {self.path} without a pins list"
+                raise PinterestAPIError(msg)
+            for rank, pin in enumerate(pins, start=1):
                 yield {
                     "start_date": window.start.isoformat(),
                     "end_date": window.end.isoformat(),
