@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import base64
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
-from singer_sdk.authenticators import OAuthAuthenticator
+from singer_sdk.authenticators import BearerTokenAuthenticator, OAuthAuthenticator
 from typing_extensions import override
 
 from tap_pinterest.errors import PinterestAuthError, api_error_summary
 from tap_pinterest.token_store import StoredTokens, TokenStore, TokenStoreError, fingerprint
+
+if TYPE_CHECKING:
+    from requests import PreparedRequest
 
 # Refresh this long before Pinterest's expires_in, so a request never races the expiry.
 EARLY_REFRESH_SECONDS = 300
@@ -25,6 +28,20 @@ REFRESH_TOKEN_WARNING_SECONDS = 7 * 24 * 3600
 def _basic_header(client_id: str, client_secret: str) -> str:
     pair = f"{client_id}:{client_secret}".encode()
     return "Basic " + base64.b64encode(pair).decode("ascii")
+
+
+class PinterestBearerAuthenticator(BearerTokenAuthenticator):
+    """A static access token, sent as a header only.
+
+    The SDK's base authenticator re-encodes every query string to add auth params, which
+    turns the literal commas of explode=false parameters (columns) into %2C; Pinterest
+    needs no auth params, so the URL is left as built.
+    """
+
+    @override
+    def authenticate_request(self, request: PreparedRequest) -> PreparedRequest:
+        request.headers.update(self.auth_headers)
+        return request
 
 
 class PinterestOAuthAuthenticator(OAuthAuthenticator):
@@ -98,6 +115,14 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
         if not self.access_token or self._access_token_expires_at is None:
             return False
         return time.time() < self._access_token_expires_at - EARLY_REFRESH_SECONDS
+
+    @override
+    def authenticate_request(self, request: PreparedRequest) -> PreparedRequest:
+        """Refresh when due, then set the header only (see PinterestBearerAuthenticator)."""
+        if not self.is_token_valid():
+            self.update_access_token()
+        request.headers["Authorization"] = f"Bearer {self.access_token}"
+        return request
 
     def retry_after_401(self) -> bool:
         """Forget the rejected token and allow one retry; refuse a second 401 in a row."""

@@ -6,7 +6,7 @@ from decimal import Decimal
 from functools import cached_property
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, cast
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 import backoff
 import requests
@@ -130,8 +130,11 @@ class PinterestStream(RESTStream[str | None]):
 
     def fetch(self, path: str, params: dict[str, Any], context: Context | None) -> Any:  # noqa: ANN401
         """GET one URL through the same auth, rate limit, retry and error handling."""
+        # Lists repeat their key (explode=true); comma-joined values (columns, metric_types:
+        # explode=false) keep literal commas, which also keeps long analytics URLs shorter.
+        query = urlencode({k: v for k, v in params.items() if v is not None}, doseq=True, safe=",")
         request = self.build_prepared_request(
-            method="GET", url=self.url_base + path, params=params, headers=self.http_headers
+            method="GET", url=f"{self.url_base}{path}?{query}", headers=self.http_headers
         )
         response = self.request_decorator(self._request)(request, context)
         self.update_sync_costs(request, response, context)

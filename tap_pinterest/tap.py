@@ -7,12 +7,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from singer_sdk import Tap
-from singer_sdk.authenticators import APIAuthenticatorBase, BearerTokenAuthenticator
 from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
 from tap_pinterest import streams
-from tap_pinterest.auth import PinterestOAuthAuthenticator
+from tap_pinterest.auth import PinterestBearerAuthenticator, PinterestOAuthAuthenticator
 from tap_pinterest.ratelimit import RateLimiter
 from tap_pinterest.settings import (
     CONFIG_SCHEMA,
@@ -23,6 +22,7 @@ from tap_pinterest.settings import (
 from tap_pinterest.token_store import TokenStore, TokenStoreError
 
 if TYPE_CHECKING:
+    from singer_sdk.authenticators import APIAuthenticatorBase
     from singer_sdk.streams import Stream
 
 
@@ -51,7 +51,7 @@ class TapPinterest(Tap):
     def authenticator(self) -> APIAuthenticatorBase:
         """One authenticator for every stream, so one refresh serves the whole run."""
         if self.config.get("access_token"):
-            return BearerTokenAuthenticator(token=self.config["access_token"])
+            return PinterestBearerAuthenticator(token=self.config["access_token"])
         store_path = self.config.get("token_store_path")
         api_url = str(self.config.get("api_url") or DEFAULT_API_URL).rstrip("/")
         try:

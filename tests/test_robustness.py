@@ -250,3 +250,21 @@ def test_analytics_row_without_its_key_is_an_error(
     )
     with pytest.raises(PinterestAPIError, match="campaign_analytics row without CAMPAIGN_ID"):
         run_sync(static_config, streams={"campaign_analytics"})
+
+
+def test_comma_joined_parameters_keep_literal_commas(
+    fake_api: FakePinterestAPI, static_config: dict[str, Any]
+) -> None:
+    """columns is explode=false (one comma-joined value); ids repeat their key (spec)."""
+    fake_api.reset(Scale(ad_accounts=1, campaigns_per_account=2))
+    catalog = catalog_selecting(static_config, {"campaign_analytics"})
+    catalog = deselect_properties(
+        catalog,
+        "campaign_analytics",
+        {"CAMPAIGN_ID", "DATE", "SPEND_IN_DOLLAR", "TOTAL_IMPRESSION"},
+    )
+    run_sync({**static_config, "start_date": today()}, catalog=catalog)
+    (call,) = fake_api.calls(r"/v5/ad_accounts/\d+/campaigns/analytics")
+    assert "columns=SPEND_IN_DOLLAR,TOTAL_IMPRESSION&" in call.query_string
+    ids = [c["id"] for c in fake_api.data.campaigns[ACCOUNT]]
+    assert f"campaign_ids={ids[0]}&campaign_ids={ids[1]}" in call.query_string

@@ -136,6 +136,8 @@ class LoggedRequest:
     headers: dict[str, str]
     body: str
     status: int
+    # The query exactly as sent (encoding included), e.g. to see literal commas.
+    query_string: str = ""
 
     @property
     def form(self) -> dict[str, list[str]]:
@@ -156,6 +158,7 @@ class _Incoming:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: str
+    query_string: str = ""
 
 
 @dataclass
@@ -511,7 +514,7 @@ class FakePinterestAPI:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length).decode("utf-8", "replace") if length else ""
         headers = {k: v for k, v in handler.headers.items()}  # noqa: C416 - Message -> dict
-        request = _Incoming(handler.command, path, raw_query, headers, body)
+        request = _Incoming(handler.command, path, raw_query, headers, body, split.query)
         with self._lock:
             fault = self._take_fault(path)
             if fault is not None and fault.status == 0:
@@ -559,7 +562,13 @@ class FakePinterestAPI:
             safe_body = urlencode(form, doseq=True)
         self._log.append(
             LoggedRequest(
-                request.method, request.path, request.query, safe_headers, safe_body, status
+                request.method,
+                request.path,
+                request.query,
+                safe_headers,
+                safe_body,
+                status,
+                request.query_string,
             ),
         )
 
