@@ -72,7 +72,6 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
         self._timeout = timeout
         self._config_fingerprint = fingerprint(refresh_token)
         self._access_token_expires_at: float | None = None
-        self.refresh_count = 0
         self._retrying_after_401 = False
         self._load_store()
 
@@ -169,7 +168,6 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
         self.access_token = access_token
         self.expires_in = expires_in
         self._access_token_expires_at = requested_at + expires_in
-        self.refresh_count += 1
         self._keep_rotated_refresh_token(body)
 
     def _keep_rotated_refresh_token(self, body: dict[str, Any]) -> None:

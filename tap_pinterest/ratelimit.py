@@ -65,7 +65,6 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._budgets: dict[str, _Budget] = {}
-        self.waited_seconds = 0.0
 
     def observe(self, response: requests.Response, category: str) -> None:
         """Remember the budget the last answer of this category reported."""
@@ -89,4 +88,3 @@ class RateLimiter:
                 delay,
             )
             self._sleep(delay)
-            self.waited_seconds += delay

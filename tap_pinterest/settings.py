@@ -27,7 +27,6 @@ INCREMENTAL_GRANULARITIES = tuple(g for g in spec.granularities() if g != "TOTAL
 PIN_METRIC_TYPES = spec.parameter_enum("/pins/analytics", "metric_types")
 APP_TYPES = spec.parameter_enum("/user_account/analytics", "app_types")
 USER_SPLIT_FIELDS = spec.parameter_enum("/user_account/analytics", "split_field")
-STATIC_AUTH = ("access_token",)
 OAUTH_AUTH = ("client_id", "client_secret", "refresh_token")
 
 CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
