@@ -52,6 +52,11 @@ RETRIABLE_ERRORS = (
 LIST_ITEMS = "$.items[*]"
 
 
+def listing_key(stream_name: str, context: Context | None) -> tuple[str, str]:
+    """Where a stream's listed ids are kept: (stream, ad account id or '' for the user's)."""
+    return stream_name, str((context or {}).get("ad_account_id", ""))
+
+
 def items_of(body: Any, where: str) -> list[dict[str, Any]]:  # noqa: ANN401
     """The `items` of a list answer ({items, bookmark}, spec); anything else is an error."""
     items = body.get("items") if isinstance(body, dict) else None
@@ -161,6 +166,15 @@ class PinterestStream(RESTStream[str | None]):
     def list_ids(self, path: str, params: dict[str, Any], context: Context | None) -> list[str]:
         """Every item id of a bookmark-paged list."""
         return [str(item["id"]) for item in self.iter_items(path, params, context)]
+
+    def ids_of(self, stream_name: str, context: Context | None) -> list[str]:
+        """The ids a stream lists here: from its own run this sync, else listed now."""
+        known = self.pinterest_tap.listed_ids.get(listing_key(stream_name, context))
+        if known is not None:
+            return known
+        entity = cast("PinterestStream", self.pinterest_tap.streams[stream_name])
+        path = str(entity.path).format(**(context or {}))
+        return self.list_ids(path, {**entity.extra_params, **self.organic_params()}, context)
 
     def raw_bookmark(self, context: Context | None) -> Any:  # noqa: ANN401
         """The bookmark this partition ended on last run, as stored, or None."""

@@ -64,36 +64,35 @@ class AdAccountChildStream(EntityStream):
     parent_stream_type = AdAccountsStream
 
 
-class CampaignsStream(AdAccountChildStream):
+class StatusedEntityStream(AdAccountChildStream):
+    """Campaigns, ad groups, ads: every entity status, incremental on updated_time."""
+
+    shares_ids = True
+    replication_key = "updated_time"
+    extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
+
+
+class CampaignsStream(StatusedEntityStream):
     """GET /ad_accounts/{ad_account_id}/campaigns, every entity status."""
 
     name = "campaigns"
     path = "/ad_accounts/{ad_account_id}/campaigns"
-    shares_ids = True
-    replication_key = "updated_time"
-    extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
     schema = spec_schema("CampaignResponse")
 
 
-class AdGroupsStream(AdAccountChildStream):
+class AdGroupsStream(StatusedEntityStream):
     """GET /ad_accounts/{ad_account_id}/ad_groups, every entity status."""
 
     name = "ad_groups"
     path = "/ad_accounts/{ad_account_id}/ad_groups"
-    shares_ids = True
-    replication_key = "updated_time"
-    extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
     schema = spec_schema("AdGroupResponse")
 
 
-class AdsStream(AdAccountChildStream):
+class AdsStream(StatusedEntityStream):
     """GET /ad_accounts/{ad_account_id}/ads, every entity status."""
 
     name = "ads"
     path = "/ad_accounts/{ad_account_id}/ads"
-    shares_ids = True
-    replication_key = "updated_time"
-    extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
     schema = spec_schema("AdResponse")
 
 
@@ -165,11 +164,7 @@ class KeywordsStream(AdAccountChildStream):
         path = self.path.format(ad_account_id=account)
         params: dict[str, Any] = {"match_types": MATCH_TYPES}
         yield from self.iter_items(path, params, context)
-        ad_group_ids = self.pinterest_tap.listed_ids.get(("ad_groups", account))
-        if ad_group_ids is None:
-            ad_group_ids = self.list_ids(
-                f"/ad_accounts/{account}/ad_groups", {"entity_statuses": ENTITY_STATUSES}, context
-            )
+        ad_group_ids = self.ids_of("ad_groups", context)
         for batch in batched(ad_group_ids, MAX_AD_GROUPS_PER_KEYWORDS_CALL):
             yield from self.iter_items(path, {**params, "ad_group_ids": batch}, context)
 

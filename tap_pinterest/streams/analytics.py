@@ -24,7 +24,7 @@ from tap_pinterest.analytics_columns import (
 from tap_pinterest.client import PinterestStream
 from tap_pinterest.errors import InvalidStateError, PinterestAPIError
 from tap_pinterest.spec import ADS_ANALYTICS_PATH, parameter_max_items
-from tap_pinterest.streams.ads import ENTITY_STATUSES, AdAccountsStream
+from tap_pinterest.streams.ads import AdAccountsStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -138,9 +138,8 @@ class AdsAnalyticsStream(AnalyticsStream):
     # The id column of the level's rows and the parameter carrying its ids.
     id_column: ClassVar[str] = "ad_account_id"
     ids_param: ClassVar[str | None] = None
-    # The entity stream whose listing, if it ran this sync, already holds the ids.
-    entity_stream_name: ClassVar[str | None] = None
-    entity_list_path: ClassVar[str | None] = None
+    # The entity stream listing the level's ids (reused if it ran this sync).
+    entity_stream: ClassVar[str | None] = None
     # Ids of levels below this one: the API has no such id on this level's rows.
     lower_level_columns: ClassVar[frozenset[str]] = frozenset(
         {"CAMPAIGN_ID", "AD_GROUP_ID", "AD_ID", "PIN_ID", "PIN_PROMOTION_ID"}
@@ -206,14 +205,7 @@ class AdsAnalyticsStream(AnalyticsStream):
 
     def entity_ids(self, context: Context) -> list[str] | None:
         """The level's ids in this ad account (None at the account level)."""
-        if self.entity_list_path is None:
-            return None
-        account = str(context["ad_account_id"])
-        known = self.pinterest_tap.listed_ids.get((str(self.entity_stream_name), account))
-        if known is not None:
-            return known
-        path = self.entity_list_path.format(ad_account_id=account)
-        return self.list_ids(path, {"entity_statuses": ENTITY_STATUSES}, context)
+        return None if self.entity_stream is None else self.ids_of(self.entity_stream, context)
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
@@ -294,8 +286,7 @@ class CampaignAnalyticsStream(AdsAnalyticsStream):
     id_column = "CAMPAIGN_ID"
     ids_param = "campaign_ids"
     lower_level_columns = frozenset({"AD_GROUP_ID", "AD_ID", "PIN_ID", "PIN_PROMOTION_ID"})
-    entity_stream_name = "campaigns"
-    entity_list_path = "/ad_accounts/{ad_account_id}/campaigns"
+    entity_stream = "campaigns"
 
 
 class AdGroupAnalyticsStream(AdsAnalyticsStream):
@@ -306,8 +297,7 @@ class AdGroupAnalyticsStream(AdsAnalyticsStream):
     id_column = "AD_GROUP_ID"
     ids_param = "ad_group_ids"
     lower_level_columns = frozenset({"AD_ID", "PIN_ID", "PIN_PROMOTION_ID"})
-    entity_stream_name = "ad_groups"
-    entity_list_path = "/ad_accounts/{ad_account_id}/ad_groups"
+    entity_stream = "ad_groups"
 
 
 class AdAnalyticsStream(AdsAnalyticsStream):
@@ -318,5 +308,4 @@ class AdAnalyticsStream(AdsAnalyticsStream):
     id_column = "AD_ID"
     ids_param = "ad_ids"
     lower_level_columns = frozenset()
-    entity_stream_name = "ads"
-    entity_list_path = "/ad_accounts/{ad_account_id}/ads"
+    entity_stream = "ads"

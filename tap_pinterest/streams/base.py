@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
-from tap_pinterest.client import PinterestStream
+from tap_pinterest.client import PinterestStream, listing_key
 from tap_pinterest.errors import InvalidStateError
 
 if TYPE_CHECKING:
@@ -32,11 +32,7 @@ class EntityStream(PinterestStream):
             ids.append(str(record["id"]))
             yield record
         # Stored only once the listing is complete: a partial list would hide entities.
-        self.pinterest_tap.listed_ids[self.listing_key(context)] = ids
-
-    def listing_key(self, context: Context | None) -> tuple[str, str]:
-        """(stream name, ad account id or '' for the user's own objects)."""
-        return self.name, str((context or {}).get("ad_account_id", ""))
+        self.pinterest_tap.listed_ids[listing_key(self.name, context)] = ids
 
     def stored_bookmark(self, context: Context | None) -> float | None:
         """The partition's last update timestamp; start_date does not apply to entities.

@@ -16,7 +16,6 @@ from tap_pinterest import dates, spec
 from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.schemas import STRING
 from tap_pinterest.streams.analytics import DATE_SCHEMA, AnalyticsStream
-from tap_pinterest.streams.organic import PinsStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -148,11 +147,7 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
 
     def pin_ids(self, context: Context | None) -> list[str]:
         """The user's pins: from the pins stream if it ran this sync, else listed here."""
-        known = self.pinterest_tap.listed_ids.get(("pins", ""))
-        if known is not None:
-            return known
-        params = {**PinsStream.extra_params, **self.organic_params()}
-        return self.list_ids("/pins", params, context)
+        return self.ids_of("pins", context)
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
