@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from typing_extensions import override
 
 from tap_pinterest import spec
-from tap_pinterest.dates import batched
 from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.schemas import STRING, spec_schema
+from tap_pinterest.settings import MAX_PAGE_SIZE
 from tap_pinterest.streams.base import EntityStream
 
 if TYPE_CHECKING:
@@ -165,7 +165,11 @@ class KeywordsStream(AdAccountChildStream):
         params: dict[str, Any] = {"match_types": MATCH_TYPES}
         yield from self.iter_items(path, params, context)
         ad_group_ids = self.ids_of("ad_groups", context)
-        for batch in batched(ad_group_ids, MAX_AD_GROUPS_PER_KEYWORDS_CALL):
+        paged = {**params, "page_size": self.config.get("page_size", MAX_PAGE_SIZE)}
+        batches = self.id_batches(
+            path, paged, "ad_group_ids", ad_group_ids, MAX_AD_GROUPS_PER_KEYWORDS_CALL
+        )
+        for batch in batches:
             yield from self.iter_items(path, {**params, "ad_group_ids": batch}, context)
 
 

@@ -42,6 +42,11 @@ Contract of the fake where the spec is silent (tests rely on it):
   window resets); once the window's budget is spent the fake answers 429
   ``{"code": 8, ...}`` with ``Retry-After`` = seconds to reset.  ``POST /oauth/token``
   is not rate limited.  Default ``None``: no such headers at all.
+- Request length: a request target (path and query) longer than
+  ``max_request_target`` (default 8192 bytes, what common front ends accept) is
+  answered 414 ``{"code": 414, "message": "Request-URI Too Long"}``; None lifts it.
+- ``GET /pins/{pin_id}/analytics`` answers the bulk endpoint's entry for that pin
+  (404 code 50 for an unknown pin).
 - Faults (``inject``/``drop_connection``/``repeat_bookmark_on``) match their regex with
   ``re.search`` on the full path (``/v5/...``, no query string); ``calls()`` uses
   ``re.fullmatch``.  Faults are applied before rate limiting and auth.
@@ -118,6 +123,9 @@ RATE_LIMIT_MESSAGE = (
 )
 _SECRET_FORM_FIELDS = ("refresh_token", "client_secret", "code", "access_token")
 HTTP_OK = 200
+HTTP_URI_TOO_LONG = 414
+# What common front ends (nginx large_client_header_buffers, many CDNs) accept: 8 KB.
+DEFAULT_MAX_REQUEST_TARGET = 8192
 HTTP_TOO_MANY = 429
 
 
@@ -426,6 +434,8 @@ class FakePinterestAPI:
             self._faults: list[_Fault] = []
             self._repeat_bookmark: list[re.Pattern[str]] = []
             self.processing_days = 2
+            # Front ends refuse request lines longer than this (HTTP 414); None: no limit.
+            self.max_request_target = DEFAULT_MAX_REQUEST_TARGET
             # Rate limiting
             self.rate_limit_per_window: int | None = None
             self.rate_limit_window_seconds: float = 60.0
@@ -517,8 +527,12 @@ class FakePinterestAPI:
         request = _Incoming(handler.command, path, raw_query, headers, body, split.query)
         with self._lock:
             fault = self._take_fault(path)
+            limit = self.max_request_target
             if fault is not None and fault.status == 0:
                 status, payload, extra = 0, None, dict[str, str]()
+            elif limit is not None and len(handler.path) > limit:
+                status, extra = HTTP_URI_TOO_LONG, dict[str, str]()
+                payload = {"code": HTTP_URI_TOO_LONG, "message": "Request-URI Too Long"}
             else:
                 status, payload, extra = self._respond(request, fault)
             self._record(request, status)
@@ -684,6 +698,7 @@ class FakePinterestAPI:
             ),
             ("GET", r"/pins", self._pins),
             ("GET", r"/pins/analytics", self._pins_analytics),
+            ("GET", r"/pins/(?P<pin_id>[^/]+)/analytics", self._pin_analytics),
             ("GET", r"/pins/(?P<pin_id>[^/]+)", self._pin),
             ("GET", r"/ad_accounts", self._ad_accounts),
             ("GET", acct, self._ad_account),
@@ -1204,6 +1219,25 @@ class FakePinterestAPI:
             processing_days=self.processing_days,
             app_types=app_types,
         )
+
+    def _pin_analytics(self, q: _Query, pin_id: str) -> dict[str, Any]:
+        """GET /pins/{pin_id}/analytics: the bulk answer's entry for one pin."""
+        if self.data.pin(pin_id) is None:
+            raise ApiError(404, 50, "Pin not found.")
+        metrics = q.enums("metric_types", pin_metric_types()) or []
+        if not metrics:
+            raise _bad("Missing required parameter: metric_types.")
+        app_types = q.enum("app_types", _param_enum("query_app_types"), "ALL") or "ALL"
+        start, end = self._date_range(q)
+        answer = self.data.pin_analytics(
+            [pin_id],
+            start,
+            end,
+            metrics,
+            processing_days=self.processing_days,
+            app_types=app_types,
+        )
+        return dict(answer[pin_id])
 
 
 __all__ = ["LEVEL_ID_KEYS", "ApiError", "FakePinterestAPI", "LoggedRequest", "redact"]
