@@ -88,7 +88,7 @@ class TapPinterest(Tap):
 
     def continues_on_stream_error(self) -> bool:
         """on_stream_error: go on with the other streams (default), or stop at once."""
-        return self.config.get("on_stream_error", "continue") != "fail"
+        return str(self.config.get("on_stream_error", "continue")) != "fail"
 
     @override
     def discover_streams(self) -> list[Stream]:

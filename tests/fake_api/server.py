@@ -435,7 +435,7 @@ class FakePinterestAPI:
             self._repeat_bookmark: list[re.Pattern[str]] = []
             self.processing_days = 2
             # Front ends refuse request lines longer than this (HTTP 414); None: no limit.
-            self.max_request_target = DEFAULT_MAX_REQUEST_TARGET
+            self.max_request_target: int | None = DEFAULT_MAX_REQUEST_TARGET
             # Rate limiting
             self.rate_limit_per_window: int | None = None
             self.rate_limit_window_seconds: float = 60.0
@@ -1226,7 +1226,8 @@ class FakePinterestAPI:
             raise ApiError(404, 50, "Pin not found.")
         metrics = q.enums("metric_types", pin_metric_types()) or []
         if not metrics:
-            raise _bad("Missing required parameter: metric_types.")
+            msg = "Missing required parameter: metric_types."
+            raise _bad(msg)
         app_types = q.enum("app_types", _param_enum("query_app_types"), "ALL") or "ALL"
         start, end = self._date_range(q)
         answer = self.data.pin_analytics(
