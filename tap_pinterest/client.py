@@ -101,6 +101,16 @@ class PinterestStream(RESTStream[str | None]):
         """
         super().__init__(*args, **kwargs)
         quiet_sdk_noise(self.logger)
+        self.calls_made = 0
+        self.records_emitted = 0
+        post_process = self.post_process
+
+        def counted(row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
+            kept = post_process(row, context)
+            self.records_emitted += kept is not None and self.selected
+            return kept
+
+        self.post_process = counted  # type: ignore[method-assign]
         self.get_records = isolate(  # type: ignore[method-assign,assignment]
             self,
             self.get_records,
@@ -328,6 +338,7 @@ class PinterestStream(RESTStream[str | None]):
 
         def limited(request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
             limiter.wait(self.quota_category(request.url))
+            self.calls_made += 1
             return func(request, *args, **kwargs)
 
         retrying = backoff.on_exception(

@@ -79,7 +79,7 @@ class StreamFailure:
     def summary_line(self) -> str:
         """One line: which stream and partition, what Pinterest said, what to do."""
         return (
-            f"Stream {self.stream} ({self.partition}) failed: {self.problem}. To fix: {self.hint}."
+            f"Stream {self.stream} ({self.partition}) failed: {self.problem}; to fix: {self.hint}"
         )
 
 

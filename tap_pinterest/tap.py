@@ -108,7 +108,18 @@ class TapPinterest(Tap):
         STATE (every completed stream's bookmarks) is written first, then the summary.
         """
         super().sync_all()
+        self.log_stream_totals()
         self.failures.raise_if_any()
+
+    def log_stream_totals(self) -> None:
+        """One INFO line per stream that ran: what it emitted and what it cost."""
+        for stream in self.streams.values():
+            calls = int(getattr(stream, "calls_made", 0))
+            records = int(getattr(stream, "records_emitted", 0))
+            if calls or records:
+                self.logger.info(
+                    "Stream %s: %d records, %d HTTP calls", stream.name, records, calls
+                )
 
     @override  # type: ignore[misc]
     def run_connection_test(self) -> bool:
