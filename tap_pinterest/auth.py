@@ -88,9 +88,12 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
             # No store yet, or the user has put a new refresh token in the config:
             # the config is newer than anything the store knows.
             return False
-        if only_if_fresher and stored.access_token in {None, self._rejected_access_token}:
-            if stored.refresh_token == self.refresh_token:
-                return False  # nothing newer than what this job holds
+        if (
+            only_if_fresher
+            and stored.access_token in {None, self._rejected_access_token}
+            and stored.refresh_token == self.refresh_token
+        ):
+            return False  # nothing newer than what this job holds
         self.refresh_token = stored.refresh_token
         self.refresh_token_expires_at = stored.refresh_token_expires_at
         if not only_if_fresher:

@@ -166,11 +166,12 @@ def test_failed_partition_keeps_its_bookmark_and_the_rest_move_on(
     fake_api.inject(rf"/v5/ad_accounts/{accounts[1]}/customer_lists$", 404, times=5)
     second, error = sync_collecting_failures(config, state=first.final_state)
     assert error is not None
-    assert [f.summary_line() for f in error.failures] == [
+    expected = (
         f"Stream customer_lists (ad account {accounts[1]}) failed: HTTP 404, code 404: "
         f"Injected fault: HTTP 404. for /v5/ad_accounts/{accounts[1]}/customer_lists; "
         "to fix: check ad_account_ids and the object's owner, or deselect the stream"
-    ]
+    )
+    assert [f.summary_line() for f in error.failures] == [expected]
     before = first.final_state["bookmarks"]
     after = second.final_state["bookmarks"]
     assert after["customer_lists"] == before["customer_lists"]
