@@ -13,6 +13,7 @@ from typing_extensions import override
 
 from tap_pinterest import streams
 from tap_pinterest.auth import PinterestBearerAuthenticator, PinterestOAuthAuthenticator
+from tap_pinterest.errors import PinterestAuthError
 from tap_pinterest.failures import FailureLog
 from tap_pinterest.ratelimit import RateLimiter
 from tap_pinterest.settings import (
@@ -69,7 +70,7 @@ class TapPinterest(Tap):
                 timeout=int(self.config.get("request_timeout", 300)),
             )
         except TokenStoreError as exc:
-            raise ConfigValidationError(str(exc), errors=[str(exc)]) from None
+            raise PinterestAuthError(str(exc)) from None
 
     @cached_property
     def listed_ids(self) -> dict[tuple[str, str], list[str]]:
