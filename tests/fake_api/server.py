@@ -42,6 +42,8 @@ Contract of the fake where the spec is silent (tests rely on it):
   window resets); once the window's budget is spent the fake answers 429
   ``{"code": 8, ...}`` with ``Retry-After`` = seconds to reset.  ``POST /oauth/token``
   is not rate limited.  Default ``None``: no such headers at all.
+- ``oauth_delay_seconds`` delays every ``POST /oauth/token`` answer (default 0), so
+  that parallel jobs race for the refresh.
 - Request length: a request target (path and query) longer than
   ``max_request_target`` (default 8192 bytes, what common front ends accept) is
   answered 414 ``{"code": 414, "message": "Request-URI Too Long"}``; None lifts it.
@@ -428,6 +430,7 @@ class FakePinterestAPI:
             self.access_token_max_requests: int | None = None
             self.invalidate_rotated_refresh_tokens = False
             self.refuse_refresh = False
+            self.oauth_delay_seconds = 0.0
             self._issued: dict[str, _IssuedToken] = {}
             self._token_counter = 0
             # Faults and switches
@@ -525,6 +528,8 @@ class FakePinterestAPI:
         body = handler.rfile.read(length).decode("utf-8", "replace") if length else ""
         headers = {k: v for k, v in handler.headers.items()}  # noqa: C416 - Message -> dict
         request = _Incoming(handler.command, path, raw_query, headers, body, split.query)
+        if path.endswith("/oauth/token") and self.oauth_delay_seconds:
+            time.sleep(self.oauth_delay_seconds)  # a slow refresh, for racing jobs
         with self._lock:
             fault = self._take_fault(path)
             limit = self.max_request_target
