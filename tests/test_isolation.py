@@ -82,7 +82,7 @@ DEPENDENTS: dict[str, set[str]] = {
     ACCT + "/conversion_tags$": {"conversion_tags"},
     ACCT + "/keywords$": {"keywords"},
 }
-_CLEAN: dict[str, dict[str, list[str]]] = {}
+_CLEAN: dict[str, list[str]] = {}
 
 
 def small_config(fake_api: FakePinterestAPI) -> dict[str, Any]:
