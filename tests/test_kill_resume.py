@@ -20,7 +20,6 @@ from tests.tap_runner import run_sync
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from tests.fake_api import FakePinterestAPI
 
 
 _CLEAN: dict[str, set[str]] = {}
@@ -85,7 +84,7 @@ def run_until_killed(
     ],
 )
 def test_killed_run_resumed_from_its_last_state_loses_nothing(
-    fake_api: FakePinterestAPI, static_config: dict[str, Any], tmp_path: Path, kill_after: int
+    static_config: dict[str, Any], tmp_path: Path, kill_after: int
 ) -> None:
     if not _CLEAN:
         _CLEAN.update(keys_by_stream(run_sync(static_config).messages))
