@@ -28,6 +28,11 @@ PIN_METRIC_TYPES = spec.parameter_enum("/pins/analytics", "metric_types")
 APP_TYPES = spec.parameter_enum("/user_account/analytics", "app_types")
 USER_SPLIT_FIELDS = spec.parameter_enum("/user_account/analytics", "split_field")
 OAUTH_AUTH = ("client_id", "client_secret", "refresh_token")
+# AdsAnalyticsTargetingType: the targeting_types every targeting analytics level accepts.
+TARGETING_TYPES = spec.parameter_enum(
+    "/ad_accounts/{ad_account_id}/targeting_analytics", "targeting_types"
+)
+DEFAULT_TARGETING_TYPES = ["AGE_BUCKET", "GENDER", "COUNTRY", "APPTYPE", "PLACEMENT"]
 
 CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
     th.Property(
@@ -195,6 +200,16 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         description="Split user_account_analytics rows by this dimension (one row per value).",
     ),
     th.Property(
+        "targeting_types",
+        th.ArrayType(th.StringType),
+        default=DEFAULT_TARGETING_TYPES,
+        title="Targeting types",
+        description=(
+            "Breakdowns of the *_targeting_analytics streams (AdsAnalyticsTargetingType "
+            "values); one call takes them all (up to 14), each adds rows."
+        ),
+    ),
+    th.Property(
         "user_agent",
         th.StringType,
         title="User agent",
@@ -273,7 +288,23 @@ def semantic_errors(config: dict[str, Any]) -> list[str]:
             f"pin_metric_types has values the API does not know: {', '.join(unknown)} "
             f"(allowed: {', '.join(PIN_METRIC_TYPES)})."
         )
+    errors += targeting_type_errors(config)
     api_url = str(config.get("api_url") or DEFAULT_API_URL)
     if not api_url.startswith(("http://", "https://")):
         errors.append(f"api_url must start with http:// or https://, got {api_url!r}.")
     return errors
+
+
+def targeting_type_errors(config: dict[str, Any]) -> list[str]:
+    """targeting_types must be non-empty and use only AdsAnalyticsTargetingType values."""
+    values = config.get("targeting_types")
+    if values is None:
+        return []
+    if not values:
+        return ["targeting_types must list at least one value (or be left unset)."]
+    unknown = [str(v) for v in values if v not in TARGETING_TYPES]
+    if unknown:
+        known = ", ".join(TARGETING_TYPES)
+        msg = f"targeting_types has values the API does not know: {', '.join(unknown)}"
+        return [f"{msg} (allowed: {known})."]
+    return []
