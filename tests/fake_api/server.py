@@ -95,6 +95,8 @@ from tests.fake_api.data import (
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from tests.fake_api.shopping import ShoppingData
+
 PREFIX = "/v5"
 MAX_PAGE_SIZE = 250
 DEFAULT_PAGE_SIZE = 25
@@ -409,6 +411,10 @@ class FakePinterestAPI:
         """
         with self._lock:
             self.data = FakeData(scale or self._default_scale)
+            # Catalogs, promotions and targeting (tests/fake_api/shopping.py imports this module).
+            from tests.fake_api.shopping import ShoppingData  # noqa: PLC0415
+
+            self.shopping: ShoppingData = ShoppingData(self.data)
             # Auth
             self.static_tokens: set[str] = {DEFAULT_STATIC_TOKEN}
             self.client_id = DEFAULT_CLIENT_ID
@@ -702,6 +708,9 @@ class FakePinterestAPI:
             ("GET", acct + r"/conversion_tags", self._conversion_tags),
             ("GET", acct + r"/keywords", self._keywords),
         ]
+        from tests.fake_api.shopping import ShoppingRoutes  # noqa: PLC0415 - it imports us
+
+        table += ShoppingRoutes(self).table(acct)
         return [(m, re.compile(p), h) for m, p, h in table]
 
     # --------------------------------------------------------------- auth
