@@ -6,6 +6,9 @@ Expectations come from the fake's own builders (`ads_analytics_rows` split by
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -19,7 +22,7 @@ from tap_pinterest.tap import TapPinterest
 from tests.fake_api import Scale
 from tests.fake_api.data import LEVEL_ID_KEYS, sync_columns
 from tests.fake_api.shopping import targeting_items, targeting_values
-from tests.tap_runner import catalog_selecting, deselect_properties, run_sync
+from tests.tap_runner import SyncResult, catalog_selecting, deselect_properties, run_sync
 
 if TYPE_CHECKING:
     from tests.fake_api import FakePinterestAPI
@@ -331,6 +334,78 @@ def test_second_run_starts_at_bookmark_minus_lookback(fake_api: FakePinterestAPI
     assert partitions(result.final_state, stream) == dict.fromkeys(
         ACCOUNTS, utc_today().isoformat()
     )
+
+
+def test_added_targeting_type_refetches_from_start_date(
+    fake_api: FakePinterestAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A type added between runs has no earlier rows: the next run starts at start_date."""
+    stream = "ad_account_targeting_analytics"
+    start = days_ago(6)
+
+    def sync(types: list[str], state: dict[str, Any] | None) -> dict[str, Any]:
+        fake_api.clear_log()
+        config = config_for(fake_api, start, targeting_types=types, lookback_window_days=1)
+        catalog = deselect_properties(catalog_selecting(config, {stream}), stream, {"CTR", *KEEP})
+        return run_sync(config, catalog=catalog, state=state).final_state
+
+    def starts() -> list[str]:
+        return [c.query["start_date"][0] for c in fake_api.calls(PATHS[stream])]
+
+    first = sync(["GENDER"], None)
+    stored = first["bookmarks"][stream]["partitions"]
+    assert [p["targeting_types"] for p in stored] == [["GENDER"], ["GENDER"]]
+    # Same types: bookmark (today) less 1 day of lookback.
+    sync(["GENDER"], first)
+    assert starts() == [days_ago(1).isoformat()] * 2
+    # A type added: from start_date again, once warned; the state records the new types.
+    with caplog.at_level("WARNING"):
+        second = sync(["GENDER", "COUNTRY"], first)
+    assert starts() == [start.isoformat()] * 2
+    warnings = [r.getMessage() for r in caplog.records if "gained COUNTRY" in r.getMessage()]
+    assert len(warnings) == 1
+    partitions_after = second["bookmarks"][stream]["partitions"]
+    assert [p["targeting_types"] for p in partitions_after] == [["GENDER", "COUNTRY"]] * 2
+    # A type dropped: nothing is missing, the bookmark holds.
+    sync(["COUNTRY"], second)
+    assert starts() == [days_ago(1).isoformat()] * 2
+
+
+def test_failed_run_keeps_the_old_types_in_state(fake_api: FakePinterestAPI) -> None:
+    """Types are recorded only with a finished partition: a failed run retries from start."""
+    stream = "ad_account_targeting_analytics"
+    start = days_ago(6)
+    bookmark = days_ago(2).isoformat()
+    state = {
+        "bookmarks": {
+            stream: {
+                "partitions": [
+                    {
+                        "context": {"ad_account_id": account},
+                        "replication_key": "DATE",
+                        "replication_key_value": bookmark,
+                        "targeting_types": ["GENDER"],
+                    }
+                    for account in ACCOUNTS
+                ]
+            }
+        }
+    }
+    fake_api.inject(r"/549755885176/targeting_analytics$", 400)
+    config = config_for(fake_api, start, targeting_types=["GENDER", "COUNTRY"])
+    catalog = deselect_properties(catalog_selecting(config, {stream}), stream, {"CTR", *KEEP})
+    tap = TapPinterest(config=config, state=state, catalog=catalog, parse_env_config=False)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), pytest.raises(PinterestAPIError):
+        tap.sync_all()
+    result = SyncResult([json.loads(line) for line in buffer.getvalue().splitlines() if line])
+    calls = fake_api.calls(PATHS[stream])
+    assert [c.query["start_date"][0] for c in calls] == [start.isoformat()] * 2
+    last = result.final_state["bookmarks"][stream]["partitions"]
+    by_account = {p["context"]["ad_account_id"]: p for p in last}
+    assert by_account[ACCOUNTS[0]]["targeting_types"] == ["GENDER", "COUNTRY"]
+    assert by_account[ACCOUNTS[1]]["targeting_types"] == ["GENDER"]
+    assert by_account[ACCOUNTS[1]]["replication_key_value"] == bookmark
 
 
 def test_hour_granularity_keys_rows_by_hour(fake_api: FakePinterestAPI) -> None:

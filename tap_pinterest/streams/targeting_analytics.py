@@ -20,6 +20,7 @@ from tap_pinterest.streams.analytics import AdsAnalyticsStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from datetime import date
 
     from singer_sdk.helpers.types import Context
 
@@ -28,10 +29,17 @@ ACCOUNT_TARGETING_PATH = "/ad_accounts/{ad_account_id}/targeting_analytics"
 TARGETING_TYPES = spec.parameter_enum(ACCOUNT_TARGETING_PATH, "targeting_types")
 DEFAULT_TARGETING_TYPES = ("AGE_BUCKET", "GENDER", "COUNTRY", "APPTYPE", "PLACEMENT")
 TARGETING_COLUMNS = ("targeting_type", "targeting_value")
+# Kept in each partition's state: a type added later has no rows before the bookmark.
+TYPES_STATE_KEY = "targeting_types"
 
 
 class TargetingAnalyticsStream(AdsAnalyticsStream):
     """One row per entity, date, targeting type and targeting value."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Warn about added targeting types once per run, not once per partition."""
+        super().__init__(*args, **kwargs)
+        self._warned_types = False
 
     @property
     @override
@@ -70,9 +78,38 @@ class TargetingAnalyticsStream(AdsAnalyticsStream):
         return list(dict.fromkeys(str(value) for value in configured))
 
     @override
+    def stored_bookmark(self, context: Context | None) -> date | None:
+        """The bookmark, unless targeting_types gained a type since it was written.
+
+        The new type's rows before the bookmark were never fetched, so the partition starts
+        again from start_date (a state from before types were recorded is taken as is).
+        """
+        bookmark = super().stored_bookmark(context)
+        stored = self.get_context_state(context).get(TYPES_STATE_KEY)
+        if bookmark is None or stored is None:
+            return bookmark
+        added = [t for t in self.targeting_types() if t not in stored]
+        if not added:
+            return bookmark
+        if not self._warned_types:
+            self._warned_types = True
+            self.logger.warning(
+                "%s: targeting_types gained %s since the last run; fetching again from "
+                "start_date so their earlier days are not missing",
+                self.name,
+                ", ".join(added),
+            )
+        return None
+
+    @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if context is None:
             return
+        yield from self._targeted_records(context)
+        # Only once the partition is complete: a failed run must retry the new types.
+        self.get_context_state(context)[TYPES_STATE_KEY] = self.targeting_types()
+
+    def _targeted_records(self, context: Context) -> Iterable[dict[str, Any]]:
         account = str(context["ad_account_id"])
         columns = self.requested_columns()
         windows = self.windows(context)
