@@ -16,6 +16,7 @@ from typing_extensions import override
 
 from tap_pinterest import dates, spec
 from tap_pinterest.errors import PinterestAPIError
+from tap_pinterest.settings import DEFAULT_TARGETING_TYPES
 from tap_pinterest.streams.analytics import AdsAnalyticsStream
 
 if TYPE_CHECKING:
@@ -25,9 +26,6 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 ACCOUNT_TARGETING_PATH = "/ad_accounts/{ad_account_id}/targeting_analytics"
-# AdsAnalyticsTargetingType: the values every level accepts (the account operation's enum).
-TARGETING_TYPES = spec.parameter_enum(ACCOUNT_TARGETING_PATH, "targeting_types")
-DEFAULT_TARGETING_TYPES = ("AGE_BUCKET", "GENDER", "COUNTRY", "APPTYPE", "PLACEMENT")
 TARGETING_COLUMNS = ("targeting_type", "targeting_value")
 # Kept in each partition's state: a type added later has no rows before the bookmark.
 TYPES_STATE_KEY = "targeting_types"

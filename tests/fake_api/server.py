@@ -45,6 +45,8 @@ Contract of the fake where the spec is silent (tests rely on it):
 - Faults (``inject``/``drop_connection``/``repeat_bookmark_on``) match their regex with
   ``re.search`` on the full path (``/v5/...``, no query string); ``calls()`` uses
   ``re.fullmatch``.  Faults are applied before rate limiting and auth.
+- Catalogs, product group promotions and analytics, and targeting analytics: see
+  :mod:`tests.fake_api.shopping` (``api.shopping`` holds their data).
 - Request log: one :class:`LoggedRequest` per request, path with ``/v5``, secrets
   redacted (``Authorization`` credentials and the token form's ``refresh_token``,
   ``client_secret``, ``code`` become ``redact(value)``); dropped connections are
