@@ -44,6 +44,7 @@ if str(REPO) not in sys.path:
 from tap_pinterest.tap import TapPinterest  # noqa: E402
 from tests.fake_api import FakePinterestAPI, Scale  # noqa: E402
 from tests.fake_api.server import DEFAULT_STATIC_TOKEN  # noqa: E402
+from tests.fake_api.shopping import ShoppingData, ShoppingScale, targeting_values  # noqa: E402
 from tests.tap_runner import catalog_selecting, deselect_properties  # noqa: E402
 
 IDS_PER_CALL = 250
@@ -132,6 +133,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f'metric columns to select, comma-separated, or "all" (default {DEFAULT_COLUMNS})',
     )
     parser.add_argument("--lookback", type=int, default=7, help="lookback_window_days (default 7)")
+    parser.add_argument(
+        "--product-groups",
+        type=int,
+        default=5000,
+        help="product groups of the shopping account (default 5000; 0 skips that section)",
+    )
     return parser.parse_args(argv)
 
 
@@ -295,7 +302,141 @@ def main(argv: list[str] | None = None) -> int:
             days=incremental_days,
         )
         print_run(api, incremental)
+    shopping_benchmark(args, today)
     return 0
+
+
+# Shopping and targeting ---------------------------------------------------------------
+
+SHOPPING_STREAMS = (
+    "ad_groups",
+    "catalogs",
+    "catalogs_feeds",
+    "catalogs_product_groups",
+    "product_group_promotions",
+    "product_group_analytics",
+)
+TARGETING_STREAMS = {
+    "ad_account_targeting_analytics": (None, "targeting_analytics"),
+    "campaign_targeting_analytics": ("campaigns", "campaigns/targeting_analytics"),
+    "ad_group_targeting_analytics": ("ad_groups", "ad_groups/targeting_analytics"),
+    "ad_targeting_analytics": ("ads", "ads/targeting_analytics"),
+}
+TARGETING_TYPES = ("AGE_BUCKET", "GENDER", "COUNTRY", "APPTYPE", "PLACEMENT")
+# One ad account of 5 campaigns; objectives cycle, so one is CATALOG_SALES and its ad
+# groups hold every product group promotion.
+SHOPPING_AD_GROUPS_PER_CAMPAIGN = 10
+
+
+def _pages(items: int) -> int:
+    return max(1, math.ceil(items / IDS_PER_CALL))
+
+
+def shopping_benchmark(args: argparse.Namespace, today: date) -> None:
+    """A shopping account with thousands of product groups: calls against their bound."""
+    if args.product_groups <= 0:
+        return
+    days = min(args.days, MAX_DAYS_BACK + 1)
+    start = today - timedelta(days=days - 1)
+    scale = Scale(
+        ad_accounts=1,
+        campaigns_per_account=5,
+        ad_groups_per_campaign=SHOPPING_AD_GROUPS_PER_CAMPAIGN,
+        ads_per_ad_group=2,
+        boards=1,
+        sections_per_board=0,
+        pins_per_board=4,
+        followers=0,
+        following=0,
+        audiences_per_account=0,
+        customer_lists_per_account=0,
+        conversion_tags_per_account=0,
+        keywords_per_ad_group=0,
+    )
+    with FakePinterestAPI(scale=scale) as api:
+        api.shopping = ShoppingData(
+            api.data,
+            ShoppingScale(
+                catalogs=2,
+                partner_catalogs=0,
+                feeds_per_catalog=2,
+                product_groups_per_feed=math.ceil(args.product_groups / 4),
+                promotions_per_ad_group=math.ceil(
+                    args.product_groups / SHOPPING_AD_GROUPS_PER_CAMPAIGN
+                ),
+            ),
+        )
+        shopping = api.shopping
+        (account,) = [a["id"] for a in api.data.ad_accounts]
+        promotions = shopping.promotions[account]
+        groups = api.data.ad_groups[account]
+        product_groups = sum(len(v) for v in shopping.product_groups.values())
+        print(
+            f"\nscale: 1 shopping ad account, {len(groups)} ad groups, "
+            f"{product_groups} catalog product groups, {len(promotions)} promoted product "
+            f"groups, {len(api.data.ads[account])} ads; {days} days; "
+            f"targeting types: {','.join(TARGETING_TYPES)}"
+        )
+        config: dict[str, Any] = {
+            "access_token": DEFAULT_STATIC_TOKEN,
+            "api_url": api.url,
+            "start_date": start.isoformat(),
+            "targeting_types": list(TARGETING_TYPES),
+        }
+        streams = set(SHOPPING_STREAMS) | set(TARGETING_STREAMS)
+        catalog = catalog_selecting(config, streams)
+        if args.columns != "all":
+            keep = {c.strip() for c in args.columns.split(",") if c.strip()}
+            for stream in ("product_group_analytics", *TARGETING_STREAMS):
+                catalog = deselect_properties(catalog, stream, keep)
+        result = run_once(
+            api, label="shopping", config=config, catalog=catalog, state=None, days=days
+        )
+        windows = math.ceil(days / DATES_PER_CALL)
+        per_group = Counter(p["ad_group_id"] for p in promotions)
+        values = sum(len(targeting_values(t)) for t in TARGETING_TYPES)
+        # stream -> (endpoint, calls lower bound, records expected)
+        rows: dict[str, tuple[str, int, int]] = {
+            "catalogs": ("/catalogs", 1, len(shopping.catalogs["2783136121146311751"])),
+            "catalogs_feeds": ("/catalogs/feeds", 1, sum(len(v) for v in shopping.feeds.values())),
+            "catalogs_product_groups": (
+                "/catalogs/product_groups",
+                _pages(product_groups),
+                product_groups,
+            ),
+            "product_group_promotions": (
+                "/ad_accounts/{id}/product_group_promotions",
+                sum(_pages(per_group[g["id"]]) for g in groups),
+                len(promotions),
+            ),
+            "product_group_analytics": (
+                "/ad_accounts/{id}/product_groups/analytics",
+                _pages(len(promotions)) * windows,
+                len(promotions) * days,
+            ),
+        }
+        for stream, (attr, part) in TARGETING_STREAMS.items():
+            entities = 1 if attr is None else len(getattr(api.data, attr)[account])
+            rows[stream] = (
+                f"/ad_accounts/{{id}}/{part}",
+                _pages(entities) * windows,
+                entities * days * values,
+            )
+        header = f"{'shopping / targeting stream':<32} {'calls':>7} {'bound':>7}"
+        print(f"{header} {'records':>10} {'expected':>10}")
+        for stream, (path, bound, expected) in rows.items():
+            print(
+                f"{stream:<32} {result.calls[path]:>7} {bound:>7} "
+                f"{result.records[stream]:>10} {expected:>10}"
+            )
+        print(f"{'ad group listing (reused)':<32} {result.calls['/ad_accounts/{id}/ad_groups']:>7}")
+        total_records = sum(result.records.values())
+        rate = total_records / result.seconds if result.seconds else 0.0
+        print(
+            f"total HTTP calls: {sum(result.calls.values())}  records: {total_records}  "
+            f"wall: {result.seconds:.1f} s  records/s: {rate:,.0f}  "
+            f"peak RSS: {result.peak_rss_mb:,.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -32,6 +32,11 @@ OAUTH_AUTH = ("client_id", "client_secret", "refresh_token")
 ON_STREAM_ERROR = ("continue", "fail")
 # Below this even a list call with a handful of ids would not fit in one URL.
 MIN_URL_BYTES = 2000
+# AdsAnalyticsTargetingType: the targeting_types every targeting analytics level accepts.
+TARGETING_TYPES = spec.parameter_enum(
+    "/ad_accounts/{ad_account_id}/targeting_analytics", "targeting_types"
+)
+DEFAULT_TARGETING_TYPES = ["AGE_BUCKET", "GENDER", "COUNTRY", "APPTYPE", "PLACEMENT"]
 
 CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
     th.Property(
@@ -221,6 +226,16 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         ),
     ),
     th.Property(
+        "targeting_types",
+        th.ArrayType(th.StringType),
+        default=DEFAULT_TARGETING_TYPES,
+        title="Targeting types",
+        description=(
+            "Breakdowns of the *_targeting_analytics streams (AdsAnalyticsTargetingType "
+            "values); one call takes them all (up to 14), each adds rows."
+        ),
+    ),
+    th.Property(
         "user_agent",
         th.StringType,
         title="User agent",
@@ -302,7 +317,23 @@ def semantic_errors(config: dict[str, Any]) -> list[str]:
             f"pin_metric_types has values the API does not know: {', '.join(unknown)} "
             f"(allowed: {', '.join(PIN_METRIC_TYPES)})."
         )
+    errors += targeting_type_errors(config)
     api_url = str(config.get("api_url") or DEFAULT_API_URL)
     if not api_url.startswith(("http://", "https://")):
         errors.append(f"api_url must start with http:// or https://, got {api_url!r}.")
     return errors
+
+
+def targeting_type_errors(config: dict[str, Any]) -> list[str]:
+    """targeting_types must be non-empty and use only AdsAnalyticsTargetingType values."""
+    values = config.get("targeting_types")
+    if values is None:
+        return []
+    if not values:
+        return ["targeting_types must list at least one value (or be left unset)."]
+    unknown = [str(v) for v in values if v not in TARGETING_TYPES]
+    if unknown:
+        known = ", ".join(TARGETING_TYPES)
+        msg = f"targeting_types has values the API does not know: {', '.join(unknown)}"
+        return [f"{msg} (allowed: {known})."]
+    return []

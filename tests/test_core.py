@@ -59,6 +59,15 @@ EXPECTED_STREAMS = [
     "customer_lists",
     "conversion_tags",
     "keywords",
+    "ad_account_targeting_analytics",
+    "campaign_targeting_analytics",
+    "ad_group_targeting_analytics",
+    "ad_targeting_analytics",
+    "catalogs",
+    "catalogs_feeds",
+    "catalogs_product_groups",
+    "product_group_promotions",
+    "product_group_analytics",
 ]
 
 # Entity records the standard suite's capped sync must emit from the default fake data.
@@ -79,6 +88,10 @@ ENTITY_COUNTS = {
     "customer_lists": 6,
     "conversion_tags": 4,
     "keywords": 80,
+    "catalogs": 2,
+    "catalogs_feeds": 4,
+    "catalogs_product_groups": 12,
+    "product_group_promotions": 24,
 }
 
 # The standard suite's own server: it must be up when the class-scoped runner syncs,
@@ -141,11 +154,11 @@ def _cli(*args: str) -> dict[str, Any]:
 
 
 def test_standard_suite_covers_every_stream() -> None:
-    """The generated per-stream tests are parametrized over all 24 streams."""
+    """The generated per-stream tests are parametrized over all 33 streams."""
     params = TestTapPinterest.params
     ids = [p.id for p in params["test_tap_stream_returns_record"]]
     assert sorted(ids) == sorted(EXPECTED_STREAMS)
-    assert len(ids) == 24
+    assert len(ids) == 33
 
 
 def test_about_lists_capabilities() -> None:
@@ -178,7 +191,7 @@ def test_discover_lists_exactly_the_streams(
     catalog = _cli("--config", str(config_path), "--discover")
     names = [entry["tap_stream_id"] for entry in catalog["streams"]]
     assert sorted(names) == sorted(EXPECTED_STREAMS)
-    assert len(names) == len(set(names)) == 24
+    assert len(names) == len(set(names)) == 33
     assert fake_api.log == []
 
 

@@ -20,6 +20,7 @@ import pytest
 
 from tests.fake_api.data import FakeData, column_kind, sync_columns
 from tests.fake_api.server import DEFAULT_STATIC_TOKEN, FakePinterestAPI
+from tests.fake_api.shopping import targeting_values
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -40,8 +41,21 @@ ADS_ANALYTICS = {
     "ad_group_analytics": ("ad_group", "ad_group_id"),
     "ad_analytics": ("ad", "ad_id"),
 }
+# One targeting type keeps the run short: every type multiplies the targeting rows.
+TARGETING_TYPE = "GENDER"
+TARGETING_ANALYTICS = {
+    "ad_account_targeting_analytics": ("ad_account", "ad_account_id"),
+    "campaign_targeting_analytics": ("campaign", "campaign_id"),
+    "ad_group_targeting_analytics": ("ad_group", "ad_group_id"),
+    "ad_targeting_analytics": ("ad", "ad_id"),
+}
 ANALYTICS_KEYS = {
     **{stream: (key, "date") for stream, (_, key) in ADS_ANALYTICS.items()},
+    **{
+        stream: (key, "date", "targeting_type", "targeting_value")
+        for stream, (_, key) in TARGETING_ANALYTICS.items()
+    },
+    "product_group_analytics": ("product_group_id", "date"),
     "user_account_analytics": ("date",),
     "pin_analytics": ("pin_id", "date"),
 }
@@ -134,6 +148,7 @@ def run_pipeline(
             "TAP_PINTEREST_START_DATE": START.isoformat(),
             "TAP_PINTEREST_END_DATE": TODAY.isoformat(),
             "TAP_PINTEREST_LOOKBACK_WINDOW_DAYS": str(LOOKBACK_DAYS),
+            "TAP_PINTEREST_TARGETING_TYPES": f'["{TARGETING_TYPE}"]',
             "TARGET_DUCKDB_FILEPATH": str(tmp / "pinterest.duckdb"),
             "TARGET_JSONL_DESTINATION_PATH": str(tmp / "jsonl"),
         },
@@ -216,8 +231,24 @@ def expected_rows(fake: FakePinterestAPI) -> dict[str, int]:
             )
             for account in accounts
         )
+    for stream, (level, _) in TARGETING_ANALYTICS.items():
+        expected[stream] = len(targeting_values(TARGETING_TYPE)) * sum(
+            len(
+                data.ads_analytics_rows(
+                    account, level, None, START, TODAY, columns=[], granularity="DAY"
+                )
+            )
+            for account in accounts
+        )
     for stream, (path, video) in TOP_PINS.items():
         expected[stream] = _top_pins_served(fake, path, video=video)
+    shopping = fake.shopping
+    user = data.user["id"]
+    expected["catalogs"] = len(shopping.catalogs[user])
+    expected["catalogs_feeds"] = len(shopping.feeds[user])
+    expected["catalogs_product_groups"] = len(shopping.product_groups[user])
+    expected["product_group_promotions"] = _total(shopping.promotions)
+    expected["product_group_analytics"] = _total(shopping.promotions) * days
     return expected
 
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 SMALL = Scale(
     ad_accounts=2,
-    campaigns_per_account=2,
+    campaigns_per_account=4,  # the 4th is CATALOG_SALES: product group promotions
     ad_groups_per_campaign=1,
     ads_per_ad_group=1,
     boards=2,
@@ -52,6 +52,12 @@ AD_STREAMS = {
     "customer_lists",
     "conversion_tags",
     "keywords",
+    "ad_account_targeting_analytics",
+    "campaign_targeting_analytics",
+    "ad_group_targeting_analytics",
+    "ad_targeting_analytics",
+    "product_group_promotions",
+    "product_group_analytics",
 }
 BOARD_STREAMS = {"boards", "board_sections", "board_pins", "board_section_pins"}
 ACCT = r"/v5/ad_accounts/\d+"
@@ -70,9 +76,21 @@ DEPENDENTS: dict[str, set[str]] = {
     r"/v5/pins$": {"pins", "pin_analytics"},
     r"/v5/pins/analytics$": set(),  # degrades to GET /pins/{pin_id}/analytics
     r"/v5/ad_accounts$": AD_STREAMS,
-    ACCT + "/campaigns$": {"campaigns", "campaign_analytics", "keywords"},
-    ACCT + "/ad_groups$": {"ad_groups", "ad_group_analytics", "keywords"},
-    ACCT + "/ads$": {"ads", "ad_analytics"},
+    ACCT + "/campaigns$": {
+        "campaigns",
+        "campaign_analytics",
+        "campaign_targeting_analytics",
+        "keywords",
+    },
+    ACCT + "/ad_groups$": {
+        "ad_groups",
+        "ad_group_analytics",
+        "ad_group_targeting_analytics",
+        "keywords",
+        "product_group_promotions",
+        "product_group_analytics",
+    },
+    ACCT + "/ads$": {"ads", "ad_analytics", "ad_targeting_analytics"},
     ACCT + "/analytics$": {"ad_account_analytics"},
     ACCT + "/campaigns/analytics$": {"campaign_analytics"},
     ACCT + "/ad_groups/analytics$": {"ad_group_analytics"},
@@ -81,6 +99,15 @@ DEPENDENTS: dict[str, set[str]] = {
     ACCT + "/customer_lists$": {"customer_lists"},
     ACCT + "/conversion_tags$": {"conversion_tags"},
     ACCT + "/keywords$": {"keywords"},
+    ACCT + "/targeting_analytics$": {"ad_account_targeting_analytics"},
+    ACCT + "/campaigns/targeting_analytics$": {"campaign_targeting_analytics"},
+    ACCT + "/ad_groups/targeting_analytics$": {"ad_group_targeting_analytics"},
+    ACCT + "/ads/targeting_analytics$": {"ad_targeting_analytics"},
+    ACCT + "/product_group_promotions$": {"product_group_promotions", "product_group_analytics"},
+    ACCT + "/product_groups/analytics$": {"product_group_analytics"},
+    r"/v5/catalogs$": {"catalogs"},
+    r"/v5/catalogs/feeds$": {"catalogs_feeds"},
+    r"/v5/catalogs/product_groups$": {"catalogs_product_groups"},
 }
 _CLEAN: dict[str, list[str]] = {}
 
@@ -132,7 +159,7 @@ def test_one_refused_endpoint_costs_only_its_dependents(
     fake_api: FakePinterestAPI, endpoint: str
 ) -> None:
     clean = clean_run(fake_api)
-    assert len(clean) == 24
+    assert len(clean) == 33
     fake_api.reset(SMALL)
     fake_api.inject(endpoint, 403, times=10_000, body={"code": 29, "message": "Not permitted"})
     result, error = sync_collecting_failures(small_config(fake_api))
@@ -228,6 +255,6 @@ def test_clean_run_logs_no_warning_and_one_total_line_per_stream(
     assert error is None
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     totals = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Stream ")]
-    assert len(totals) == 24
+    assert len(totals) == 33
     campaigns = len(result.stream("campaigns"))
     assert f"Stream campaigns: {campaigns} records, 2 HTTP calls" in totals

@@ -33,6 +33,19 @@ from tap_pinterest.streams.organic_analytics import (
     TopVideoPinsAnalyticsStream,
     UserAccountAnalyticsStream,
 )
+from tap_pinterest.streams.shopping import (
+    CatalogsFeedsStream,
+    CatalogsProductGroupsStream,
+    CatalogsStream,
+    ProductGroupAnalyticsStream,
+    ProductGroupPromotionsStream,
+)
+from tap_pinterest.streams.targeting_analytics import (
+    AdAccountTargetingAnalyticsStream,
+    AdGroupTargetingAnalyticsStream,
+    AdTargetingAnalyticsStream,
+    CampaignTargetingAnalyticsStream,
+)
 from tap_pinterest.streams.user import (
     UserAccountFollowersStream,
     UserAccountFollowingStream,
@@ -67,4 +80,13 @@ STREAM_TYPES: list[type[PinterestStream]] = [
     CustomerListsStream,
     ConversionTagsStream,
     KeywordsStream,
+    AdAccountTargetingAnalyticsStream,
+    CampaignTargetingAnalyticsStream,
+    AdGroupTargetingAnalyticsStream,
+    AdTargetingAnalyticsStream,
+    CatalogsStream,
+    CatalogsFeedsStream,
+    CatalogsProductGroupsStream,
+    ProductGroupPromotionsStream,
+    ProductGroupAnalyticsStream,
 ]

@@ -52,6 +52,8 @@ Contract of the fake where the spec is silent (tests rely on it):
 - Faults (``inject``/``drop_connection``/``repeat_bookmark_on``) match their regex with
   ``re.search`` on the full path (``/v5/...``, no query string); ``calls()`` uses
   ``re.fullmatch``.  Faults are applied before rate limiting and auth.
+- Catalogs, product group promotions and analytics, and targeting analytics: see
+  :mod:`tests.fake_api.shopping` (``api.shopping`` holds their data).
 - Request log: one :class:`LoggedRequest` per request, path with ``/v5``, secrets
   redacted (``Authorization`` credentials and the token form's ``refresh_token``,
   ``client_secret``, ``code`` become ``redact(value)``); dropped connections are
@@ -101,6 +103,8 @@ from tests.fake_api.data import (
 
 if TYPE_CHECKING:
     from types import TracebackType
+
+    from tests.fake_api.shopping import ShoppingData
 
 PREFIX = "/v5"
 MAX_PAGE_SIZE = 250
@@ -419,6 +423,10 @@ class FakePinterestAPI:
         """
         with self._lock:
             self.data = FakeData(scale or self._default_scale)
+            # Catalogs, promotions and targeting (tests/fake_api/shopping.py imports this module).
+            from tests.fake_api.shopping import ShoppingData  # noqa: PLC0415
+
+            self.shopping: ShoppingData = ShoppingData(self.data)
             # Auth
             self.static_tokens: set[str] = {DEFAULT_STATIC_TOKEN}
             self.client_id = DEFAULT_CLIENT_ID
@@ -722,6 +730,9 @@ class FakePinterestAPI:
             ("GET", acct + r"/conversion_tags", self._conversion_tags),
             ("GET", acct + r"/keywords", self._keywords),
         ]
+        from tests.fake_api.shopping import ShoppingRoutes  # noqa: PLC0415 - it imports us
+
+        table += ShoppingRoutes(self).table(acct)
         return [(m, re.compile(p), h) for m, p, h in table]
 
     # --------------------------------------------------------------- auth

@@ -1,0 +1,133 @@
+"""What was sold: catalogs, their feeds and product groups, and the promoted product groups.
+
+Catalog lists act on the token's user, or on the owner of `organic_ad_account_id` (Business
+Access, the spec's `ad_account_id` parameter), like the organic streams. A shopping account
+can hold thousands of product groups, so every list is read with the largest page and
+analytics ids go 250 to a call.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from typing_extensions import override
+
+from tap_pinterest import spec
+from tap_pinterest.client import PinterestStream, listing_key
+from tap_pinterest.schemas import STRING, spec_schema
+from tap_pinterest.streams.ads import AdAccountChildStream
+from tap_pinterest.streams.analytics import AdsAnalyticsStream
+from tap_pinterest.streams.base import EntityStream
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from singer_sdk.helpers.types import Context, Record
+
+PROMOTIONS_PATH = "/ad_accounts/{ad_account_id}/product_group_promotions"
+# GET /ad_accounts/{id}/product_group_promotions: the default (ACTIVE, PAUSED) hides the rest.
+PROMOTION_STATUSES = list(spec.parameter_enum(PROMOTIONS_PATH, "entity_statuses"))
+PRODUCT_GROUP_ANALYTICS_PATH = "/ad_accounts/{ad_account_id}/product_groups/analytics"
+# A feed's download password (CatalogsFeedCredentials) is a secret: it is never emitted.
+FEED_CREDENTIALS_FIELD = "credentials"
+
+
+class CatalogListStream(EntityStream):
+    """A bookmark-paged catalogs list, read as the organic ad account's owner when set."""
+
+    accepts_organic_ad_account_id = True
+
+
+class CatalogsStream(CatalogListStream):
+    """GET /catalogs: the catalogs the user (or the ad account's owner) owns."""
+
+    name = "catalogs"
+    path = "/catalogs"
+    schema = spec_schema("Catalog")
+
+
+def _feed_schema() -> dict[str, Any]:
+    schema = spec_schema("CatalogsFeed")
+    schema["properties"].pop(FEED_CREDENTIALS_FIELD, None)
+    return schema
+
+
+class CatalogsFeedsStream(CatalogListStream):
+    """GET /catalogs/feeds: every feed of every catalog, without its download credentials."""
+
+    name = "catalogs_feeds"
+    path = "/catalogs/feeds"
+    schema = _feed_schema()
+
+    @override
+    def post_process(self, row: Record, context: Context | None = None) -> Record | None:
+        row.pop(FEED_CREDENTIALS_FIELD, None)
+        return super().post_process(row, context)
+
+
+class CatalogsProductGroupsStream(CatalogListStream):
+    """GET /catalogs/product_groups: every product group of every feed, one listing."""
+
+    name = "catalogs_product_groups"
+    path = "/catalogs/product_groups"
+    schema = spec_schema("CatalogsVerticalProductGroup")
+
+
+def iter_promotions(stream: PinterestStream, context: Context) -> Iterable[dict[str, Any]]:
+    """Every product group promotion of the ad account, of every status.
+
+    The operation refuses a call without `ad_group_id` or `product_group_promotion_ids`
+    (spec: product_group_promotions/list), so it is read once per ad group.
+    """
+    path = PROMOTIONS_PATH.format(ad_account_id=context["ad_account_id"])
+    for ad_group_id in stream.ids_of("ad_groups", context):
+        params = {"ad_group_id": ad_group_id, "entity_statuses": PROMOTION_STATUSES}
+        yield from stream.iter_items(path, params, context)
+
+
+class ProductGroupPromotionsStream(AdAccountChildStream):
+    """GET /ad_accounts/{ad_account_id}/product_group_promotions, per ad group.
+
+    Full table: a promotion has no update timestamp to filter on.
+    """
+
+    state_partitioning_keys = ()  # full table: no state entry per ad account
+    name = "product_group_promotions"
+    path = PROMOTIONS_PATH
+    schema = spec_schema("ProductGroupPromotion", ad_account_id=STRING)
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        if context is None:
+            return
+        ids: list[str] = []
+        for item in iter_promotions(self, context):
+            ids.append(str(item["id"]))
+            yield item
+        # Kept only once complete, so product_group_analytics need not list them again.
+        self.pinterest_tap.listed_ids[listing_key(self.name, context)] = ids
+
+
+class ProductGroupAnalyticsStream(AdsAnalyticsStream):
+    """GET /ad_accounts/{ad_account_id}/product_groups/analytics, 250 product groups a call.
+
+    product_group_ids has maxItems 250 (spec: product_groups/analytics), the same cap as
+    the other levels' ids, which AdsAnalyticsStream batches by.
+
+    The ids are the ad account's product group promotions (the ads' product groups), from
+    product_group_promotions when it ran this sync, else listed here the same way.
+    """
+
+    name = "product_group_analytics"
+    path = PRODUCT_GROUP_ANALYTICS_PATH
+    id_column = "PRODUCT_GROUP_ID"
+    ids_param = "product_group_ids"
+    lower_level_columns = frozenset({"AD_ID", "PIN_ID", "PIN_PROMOTION_ID"})
+    entity_stream = "product_group_promotions"
+
+    @override
+    def entity_ids(self, context: Context) -> list[str] | None:
+        known = self.pinterest_tap.listed_ids.get(listing_key("product_group_promotions", context))
+        if known is not None:
+            return known
+        return [str(item["id"]) for item in iter_promotions(self, context)]

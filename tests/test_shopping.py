@@ -1,0 +1,323 @@
+"""Catalogs, product group promotions and product group analytics against the fake API.
+
+Expectations come from the fake's shopping data (tests/fake_api/shopping.py), with literal
+counts and request counts so a fake that served nothing could not pass.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests
+
+from tap_pinterest.errors import PinterestAPIError
+from tests.fake_api import Scale
+from tests.fake_api.data import ENTITY_STATUSES, sync_columns
+from tests.fake_api.shopping import PARTNER_ID, ShoppingData, ShoppingScale
+from tests.tap_runner import catalog_selecting, deselect_properties, run_sync
+
+if TYPE_CHECKING:
+    from tests.fake_api import FakePinterestAPI
+
+ACCOUNT_1 = "549755885175"
+ACCOUNT_2 = "549755885176"  # shared with the user; owned by the partner
+ACCOUNTS = (ACCOUNT_1, ACCOUNT_2)
+USER_ID = "2783136121146311751"
+CATALOG_STREAMS = {"catalogs", "catalogs_feeds", "catalogs_product_groups"}
+ATTRIBUTION = {
+    "GRANULARITY": "DAY",
+    "CLICK_WINDOW_DAYS": 30,
+    "ENGAGEMENT_WINDOW_DAYS": 30,
+    "VIEW_WINDOW_DAYS": 1,
+    "CONVERSION_REPORT_TIME": "TIME_OF_AD_ACTION",
+}
+# Kept when narrowing a catalog: the row's meaning (attribution) and its ad account.
+KEEP = {*ATTRIBUTION, "ad_account_id"}
+PROMOTIONS = r"/v5/ad_accounts/\d+/product_group_promotions"
+PG_ANALYTICS = r"/v5/ad_accounts/\d+/product_groups/analytics"
+# Columns the tap asks for on product groups: all but the ad account and ad-level ids.
+PG_COLUMNS = [
+    c
+    for c in sync_columns()
+    if c not in {"AD_ACCOUNT_ID", "AD_ID", "PIN_ID", "PIN_PROMOTION_ID", "PRODUCT_GROUP_ID"}
+]
+
+
+def utc_today() -> date:
+    return datetime.now(tz=timezone.utc).date()
+
+
+def days_ago(n: int) -> date:
+    return utc_today() - timedelta(days=n)
+
+
+def config_for(api: FakePinterestAPI, **extra: Any) -> dict[str, Any]:
+    return {
+        "access_token": "demo-access-token",
+        "api_url": api.url,
+        "start_date": days_ago(2).isoformat(),
+        **extra,
+    }
+
+
+def without_credentials(feed: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in feed.items() if k != "credentials"}
+
+
+def expected_promotions(api: FakePinterestAPI) -> list[dict[str, Any]]:
+    return [
+        {**p, "ad_account_id": account}
+        for account in ACCOUNTS
+        for p in api.shopping.promotions[account]
+    ]
+
+
+def partitions(state: dict[str, Any], stream: str) -> dict[str, Any]:
+    return {
+        p["context"]["ad_account_id"]: p.get("replication_key_value")
+        for p in state["bookmarks"][stream]["partitions"]
+    }
+
+
+# Catalogs -----------------------------------------------------------------------------
+
+
+def test_catalog_lists_are_exact_over_pages(fake_api: FakePinterestAPI) -> None:
+    """Every catalog, feed and product group of the user, page after page, keyed by id."""
+    result = run_sync(config_for(fake_api, page_size=2), streams=CATALOG_STREAMS)
+    data = fake_api.shopping
+    assert result.stream("catalogs") == data.catalogs[USER_ID]
+    assert result.stream("catalogs_feeds") == [without_credentials(f) for f in data.feeds[USER_ID]]
+    assert result.stream("catalogs_product_groups") == data.product_groups[USER_ID]
+    assert len(result.stream("catalogs")) == 2
+    assert len(result.stream("catalogs_feeds")) == 4
+    assert len(result.stream("catalogs_product_groups")) == 12
+    # ceil(n / 2) pages each, every page asked with page_size 2 and no ad account.
+    assert len(fake_api.calls(r"/v5/catalogs")) == 1
+    assert len(fake_api.calls(r"/v5/catalogs/feeds")) == 2
+    assert len(fake_api.calls(r"/v5/catalogs/product_groups")) == 6
+    for call in fake_api.calls(r"/v5/catalogs.*"):
+        assert call.query["page_size"] == ["2"]
+        assert "ad_account_id" not in call.query
+    for stream in CATALOG_STREAMS:
+        schema = next(m for m in result.messages if m["type"] == "SCHEMA" and m["stream"] == stream)
+        assert schema["key_properties"] == ["id"]
+        assert result.final_state["bookmarks"].get(stream, {}) == {}
+
+
+def test_feed_credentials_are_never_emitted(fake_api: FakePinterestAPI) -> None:
+    """A feed's download password is a secret: not in the schema, records or any message."""
+    assert fake_api.shopping.feeds[USER_ID][0]["credentials"]["password"] == "feed-secret-0"
+    result = run_sync(config_for(fake_api), streams={"catalogs_feeds"})
+    assert len(result.stream("catalogs_feeds")) == 4
+    assert "feed-secret" not in json.dumps(result.messages)
+    schema = next(m for m in result.messages if m["type"] == "SCHEMA")
+    assert "credentials" not in schema["schema"]["properties"]
+
+
+def test_organic_ad_account_id_reads_the_owners_catalogs(fake_api: FakePinterestAPI) -> None:
+    """With organic_ad_account_id the lists act as that ad account's owner."""
+    config = config_for(fake_api, organic_ad_account_id=ACCOUNT_2)
+    result = run_sync(config, streams=CATALOG_STREAMS)
+    data = fake_api.shopping
+    assert result.stream("catalogs") == data.catalogs[PARTNER_ID]
+    assert len(result.stream("catalogs")) == 1
+    assert result.stream("catalogs_feeds") == [
+        without_credentials(f) for f in data.feeds[PARTNER_ID]
+    ]
+    assert result.stream("catalogs_product_groups") == data.product_groups[PARTNER_ID]
+    calls = fake_api.calls(r"/v5/catalogs.*")
+    assert len(calls) == 3
+    assert all(c.query["ad_account_id"] == [ACCOUNT_2] for c in calls)
+
+
+def test_refused_ad_account_names_the_stream(fake_api: FakePinterestAPI) -> None:
+    """An ad account the user has no Business Access to: one line naming the stream."""
+    config = config_for(fake_api, organic_ad_account_id="123", on_stream_error="fail")
+    with pytest.raises(PinterestAPIError, match=r"^stream catalogs \(the user\): HTTP 403"):
+        run_sync(config, streams={"catalogs"})
+
+
+# Product group promotions ------------------------------------------------------------
+
+
+def test_promotions_every_status_read_per_ad_group(fake_api: FakePinterestAPI) -> None:
+    """One listing per ad group (the API needs ad_group_id), every status, ad account added."""
+    result = run_sync(config_for(fake_api), streams={"product_group_promotions"})
+    records = result.stream("product_group_promotions")
+    assert records == expected_promotions(fake_api)
+    assert len(records) == 24  # 2 CATALOG_SALES campaigns x 2 ad groups x 3, per account
+    assert {r["status"] for r in records} == set(ENTITY_STATUSES)
+
+    calls = fake_api.calls(PROMOTIONS)
+    assert len(calls) == 48  # 24 ad groups per account
+    groups = {g["id"] for account in ACCOUNTS for g in fake_api.data.ad_groups[account]}
+    assert {c.query["ad_group_id"][0] for c in calls} == groups
+    assert all(c.query["entity_statuses"] == list(ENTITY_STATUSES) for c in calls)
+    assert all(c.query["page_size"] == ["250"] for c in calls)
+    assert len(fake_api.calls(r"/v5/ad_accounts/\d+/ad_groups")) == 2
+    assert result.final_state["bookmarks"]["product_group_promotions"] == {}
+    schema = next(
+        m
+        for m in result.messages
+        if m["type"] == "SCHEMA" and m["stream"] == "product_group_promotions"
+    )
+    assert schema["key_properties"] == ["id"]
+
+
+def test_promotions_reuse_ad_groups_listed_this_run(fake_api: FakePinterestAPI) -> None:
+    """With ad_groups in the sync its ids serve the promotions: no second ad group listing."""
+    result = run_sync(config_for(fake_api), streams={"ad_groups", "product_group_promotions"})
+    assert len(result.stream("product_group_promotions")) == 24
+    assert len(fake_api.calls(r"/v5/ad_accounts/\d+/ad_groups")) == 2
+    assert len(fake_api.calls(PROMOTIONS)) == 48
+
+
+# Product group analytics -------------------------------------------------------------
+
+
+def expected_pg_rows(
+    api: FakePinterestAPI, start: date, end: date, columns: list[str]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for account in ACCOUNTS:
+        ids = [p["id"] for p in api.shopping.promotions[account]]
+        for row in api.shopping.product_group_rows(
+            account, ids, start, end, columns=columns, granularity="DAY"
+        ):
+            record = {**row, **ATTRIBUTION, "ad_account_id": account}
+            record.pop("AD_ACCOUNT_ID", None)
+            out[record["PRODUCT_GROUP_ID"], record["DATE"]] = record
+    return out
+
+
+def test_product_group_analytics_exact_rows_reusing_promotions(
+    fake_api: FakePinterestAPI,
+) -> None:
+    """Rows per promotion and day; the promotions listed this run are not listed again."""
+    start = days_ago(2)
+    streams = {"product_group_promotions", "product_group_analytics"}
+    result = run_sync(config_for(fake_api), streams=streams)
+    records = result.stream("product_group_analytics")
+    expected = expected_pg_rows(fake_api, start, utc_today(), PG_COLUMNS)
+    assert len(records) == 24 * 3
+    assert {(r["PRODUCT_GROUP_ID"], r["DATE"]): r for r in records} == expected
+
+    assert len(fake_api.calls(PROMOTIONS)) == 48
+    calls = fake_api.calls(PG_ANALYTICS)
+    assert len(calls) == 2
+    for call, account in zip(calls, ACCOUNTS, strict=True):
+        sent = call.query["product_group_ids"]
+        assert sent == [p["id"] for p in fake_api.shopping.promotions[account]]
+        assert call.query["columns"] == [",".join(PG_COLUMNS)]
+    schema = next(
+        m
+        for m in result.messages
+        if m["type"] == "SCHEMA" and m["stream"] == "product_group_analytics"
+    )
+    assert schema["key_properties"] == ["PRODUCT_GROUP_ID", "DATE"]
+    today = utc_today().isoformat()
+    assert partitions(result.final_state, "product_group_analytics") == dict.fromkeys(
+        ACCOUNTS, today
+    )
+
+
+def test_product_group_analytics_lists_promotions_itself(fake_api: FakePinterestAPI) -> None:
+    """Alone in the sync, it lists the promotions per ad group the same way."""
+    config = config_for(fake_api)
+    stream = "product_group_analytics"
+    catalog = deselect_properties(
+        catalog_selecting(config, {stream}), stream, {"SPEND_IN_DOLLAR", *KEEP}
+    )
+    result = run_sync(config, catalog=catalog)
+    records = result.stream(stream)
+    expected = expected_pg_rows(fake_api, days_ago(2), utc_today(), ["SPEND_IN_DOLLAR"])
+    assert {(r["PRODUCT_GROUP_ID"], r["DATE"]): r for r in records} == expected
+    assert len(records) == 72
+    assert len(fake_api.calls(PROMOTIONS)) == 48
+    assert len(fake_api.calls(PG_ANALYTICS)) == 2
+
+
+def test_product_group_ids_are_batched_250_per_call(fake_api: FakePinterestAPI) -> None:
+    """260 promotions in 2 ad groups: 2 promotion listings, analytics calls of 250 and 10."""
+    fake_api.reset(Scale(ad_accounts=1, campaigns_per_account=5, ad_groups_per_campaign=2))
+    fake_api.shopping = ShoppingData(fake_api.data, ShoppingScale(promotions_per_ad_group=130))
+    fake_api.max_request_target = None  # the spec's 250-id cap, not the URL budget, here
+    config = config_for(fake_api, start_date=days_ago(1).isoformat(), max_url_length=50_000)
+    stream = "product_group_analytics"
+    catalog = deselect_properties(
+        catalog_selecting(config, {stream}), stream, {"TOTAL_CLICKTHROUGH", *KEEP}
+    )
+    result = run_sync(config, catalog=catalog)
+
+    assert len(fake_api.calls(PROMOTIONS)) == 10  # one per ad group; 130 fit one page
+    calls = fake_api.calls(PG_ANALYTICS)
+    assert [len(c.query["product_group_ids"]) for c in calls] == [250, 10]
+    assert len(result.stream(stream)) == 260 * 2
+
+
+def test_product_group_analytics_second_run_uses_lookback(fake_api: FakePinterestAPI) -> None:
+    """The next run starts at the stored bookmark less lookback_window_days."""
+    stream = "product_group_analytics"
+    state = {
+        "bookmarks": {
+            stream: {
+                "partitions": [
+                    {
+                        "context": {"ad_account_id": account},
+                        "replication_key": "DATE",
+                        "replication_key_value": days_ago(4).isoformat(),
+                    }
+                    for account in ACCOUNTS
+                ]
+            }
+        }
+    }
+    config = config_for(fake_api, start_date=days_ago(60).isoformat(), lookback_window_days=1)
+    catalog = deselect_properties(
+        catalog_selecting(config, {stream}), stream, {"SPEND_IN_DOLLAR", *KEEP}
+    )
+    result = run_sync(config, catalog=catalog, state=state)
+    calls = fake_api.calls(PG_ANALYTICS)
+    assert [c.query["start_date"] for c in calls] == [[days_ago(5).isoformat()]] * 2
+    assert len(result.stream(stream)) == 24 * 6
+    today = utc_today().isoformat()
+    assert partitions(result.final_state, stream) == dict.fromkeys(ACCOUNTS, today)
+
+
+# The fake's own contract --------------------------------------------------------------
+
+
+def test_fake_refuses_what_the_spec_refuses(fake_api: FakePinterestAPI) -> None:
+    """Promotions need ad_group_id or ids; product group filters take at most 1000 ids."""
+    headers = {"Authorization": "Bearer demo-access-token"}
+    promotions = requests.get(
+        f"{fake_api.url}/ad_accounts/{ACCOUNT_1}/product_group_promotions",
+        headers=headers,
+        timeout=10,
+    )
+    assert promotions.status_code == 400
+    assert "ad_group_id" in promotions.json()["message"]
+    too_many = requests.get(
+        f"{fake_api.url}/catalogs/product_groups",
+        params={"id": ",".join(str(i) for i in range(1001))},
+        headers=headers,
+        timeout=10,
+    )
+    assert too_many.status_code == 400
+    no_ids = requests.get(
+        f"{fake_api.url}/ad_accounts/{ACCOUNT_1}/product_groups/analytics",
+        params={
+            "start_date": days_ago(1).isoformat(),
+            "end_date": days_ago(1).isoformat(),
+            "columns": "SPEND_IN_DOLLAR",
+            "granularity": "DAY",
+        },
+        headers=headers,
+        timeout=10,
+    )
+    assert no_ids.status_code == 400
+    assert no_ids.json()["message"] == "Missing required parameter: product_group_ids."
