@@ -14,6 +14,7 @@ from singer_sdk import RESTStream
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
+from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE, REPLICATION_INCREMENTAL
 from typing_extensions import override
 
 from tap_pinterest.auth import PinterestOAuthAuthenticator
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable
 
     from singer_sdk.helpers.types import Context
+    from singer_sdk.singerlib import Catalog
 
     from tap_pinterest.tap import TapPinterest
 
@@ -176,8 +178,29 @@ class PinterestStream(RESTStream[str | None]):
         path = str(entity.path).format(**(context or {}))
         return self.list_ids(path, {**entity.extra_params, **self.organic_params()}, context)
 
+    @override
+    def apply_catalog(self, catalog: Catalog) -> None:
+        """FULL_TABLE if the entry or its metadata asks for it.
+
+        The SDK lets the entry's `replication_method` (which discovery fills in) win over
+        the metadata's `forced-replication-method`, so a stream forced to FULL_TABLE in
+        its metadata alone would silently stay incremental.
+        """
+        super().apply_catalog(catalog)
+        entry = catalog.get_stream(self.name)
+        root = entry.metadata.get(()) if entry else None
+        forced = getattr(root, "forced_replication_method", None)
+        if entry and REPLICATION_FULL_TABLE in {entry.replication_method, forced}:
+            self.forced_replication_method = REPLICATION_FULL_TABLE
+
     def raw_bookmark(self, context: Context | None) -> Any:  # noqa: ANN401
-        """The bookmark this partition ended on last run, as stored, or None."""
+        """The bookmark this partition ended on last run, as stored, or None.
+
+        None when the stream does not run incrementally (a catalog forcing FULL_TABLE):
+        a full table read must not be filtered by an earlier run's bookmark.
+        """
+        if self.replication_method != REPLICATION_INCREMENTAL:
+            return None
         state = self.get_context_state(context)
         if state.get("replication_key") != self.replication_key:
             return None
