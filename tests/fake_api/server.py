@@ -42,6 +42,9 @@ Contract of the fake where the spec is silent (tests rely on it):
   window resets); once the window's budget is spent the fake answers 429
   ``{"code": 8, ...}`` with ``Retry-After`` = seconds to reset.  ``POST /oauth/token``
   is not rate limited.  Default ``None``: no such headers at all.
+- Page hooks (``on_page(path_regex, page, hook)``): ``hook(data)`` runs once, under the
+  lock, just before the matching list serves its ``page``-th page (1-based, from the
+  bookmark's offset and ``page_size``); items are copied after it, so edits show at once.
 - Faults (``inject``/``drop_connection``/``repeat_bookmark_on``) match their regex with
   ``re.search`` on the full path (``/v5/...``, no query string); ``calls()`` uses
   ``re.fullmatch``.  Faults are applied before rate limiting and auth.
@@ -202,6 +205,7 @@ def _not_found(message: str) -> ApiError:
 _AUTH_FAILED = "Authentication failed."
 
 Handler = Callable[..., Any]
+PageHook = Callable[[FakeData], None]
 
 
 class _Query:
@@ -425,6 +429,7 @@ class FakePinterestAPI:
             # Faults and switches
             self._faults: list[_Fault] = []
             self._repeat_bookmark: list[re.Pattern[str]] = []
+            self._page_hooks: list[tuple[re.Pattern[str], int, PageHook]] = []
             self.processing_days = 2
             # Rate limiting
             self.rate_limit_per_window: int | None = None
@@ -470,6 +475,15 @@ class FakePinterestAPI:
         """Make matching list endpoints always return the same non-null bookmark."""
         with self._lock:
             self._repeat_bookmark.append(re.compile(path_regex))
+
+    def on_page(self, path_regex: str, page: int, hook: PageHook) -> None:
+        """Run ``hook(self.data)`` once, just before page ``page`` (1 = first) of a list.
+
+        Lets a test edit objects while the tap is between pages of a listing, e.g. an
+        object already read on page 1, the way a user editing in Ads Manager would.
+        """
+        with self._lock:
+            self._page_hooks.append((re.compile(path_regex), page, hook))
 
     def revise(self, days: int = 3) -> None:
         """Restate the last ``days`` dates (up to today) of every analytics endpoint."""
@@ -790,12 +804,20 @@ class FakePinterestAPI:
         full = PREFIX + path
         size = q.integer("page_size", 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
         offset = self._offset(full, q.get("bookmark"))
+        self._run_page_hooks(full, offset // size + 1)
         page = items[offset : offset + size]
         nxt = offset + size
         bookmark = self._bookmark(full, nxt) if nxt < len(items) else None
         if any(p.search(full) for p in self._repeat_bookmark):
             bookmark = q.get("bookmark") or self._bookmark(full, size)
         return {"items": [dict(i) for i in page], "bookmark": bookmark}
+
+    def _run_page_hooks(self, full_path: str, page: int) -> None:
+        for hook in list(self._page_hooks):
+            pattern, wanted, action = hook
+            if wanted == page and pattern.search(full_path):
+                self._page_hooks.remove(hook)
+                action(self.data)
 
     @staticmethod
     def _order(q: _Query, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
