@@ -165,18 +165,31 @@ class PinterestStream(RESTStream[str | None]):
                 return
             page_params["bookmark"] = guard.follow(str(bookmark), path)
 
-    def list_ids(self, path: str, params: dict[str, Any], context: Context | None) -> list[str]:
-        """Every item id of a bookmark-paged list."""
-        return [str(item["id"]) for item in self.iter_items(path, params, context)]
-
     def ids_of(self, stream_name: str, context: Context | None) -> list[str]:
-        """The ids a stream lists here: from its own run this sync, else listed now."""
-        known = self.pinterest_tap.listed_ids.get(listing_key(stream_name, context))
+        """The ids a stream lists here: from its own run this sync, else listed now.
+
+        A listing made here is kept for the rest of the run, and so are its items when
+        the stream is a selected full-table one still to run (pins, which sync after
+        pin_analytics): each list is read once per run, whatever the sync order.
+        """
+        key = listing_key(stream_name, context)
+        known = self.pinterest_tap.listed_ids.get(key)
         if known is not None:
             return known
         entity = cast("PinterestStream", self.pinterest_tap.streams[stream_name])
         path = str(entity.path).format(**(context or {}))
-        return self.list_ids(path, {**entity.extra_params, **self.organic_params()}, context)
+        params = {**entity.extra_params, **self.organic_params()}
+        keep = entity.selected and not entity.replication_key
+        items = []
+        ids = []
+        for item in self.iter_items(path, params, context):
+            ids.append(str(item["id"]))
+            if keep:
+                items.append(item)
+        if keep:
+            self.pinterest_tap.listed_items[key] = items
+        self.pinterest_tap.listed_ids[key] = ids
+        return ids
 
     @override
     def apply_catalog(self, catalog: Catalog) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError
@@ -70,6 +70,11 @@ class TapPinterest(Tap):
     @cached_property
     def listed_ids(self) -> dict[tuple[str, str], list[str]]:
         """Ids each entity stream listed per ad account this run, for the analytics."""
+        return {}
+
+    @cached_property
+    def listed_items(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        """Items listed for a full-table stream that runs later (pins for pin_analytics)."""
         return {}
 
     @cached_property

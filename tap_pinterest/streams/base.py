@@ -33,11 +33,14 @@ class EntityStream(PinterestStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        # Listed earlier this run by a stream that needed the ids (client.ids_of).
+        listed = self.pinterest_tap.listed_items.pop(listing_key(self.name, context), None)
+        records = super().get_records(context) if listed is None else listed
         if not self.shares_ids:
-            yield from super().get_records(context)
+            yield from records
             return
         ids: list[str] = []
-        for record in super().get_records(context):
+        for record in records:
             ids.append(str(record["id"]))
             yield record
         # Stored only once the listing is complete: a partial list would hide entities.
