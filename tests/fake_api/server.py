@@ -42,6 +42,10 @@ Contract of the fake where the spec is silent (tests rely on it):
   window resets); once the window's budget is spent the fake answers 429
   ``{"code": 8, ...}`` with ``Retry-After`` = seconds to reset.  ``POST /oauth/token``
   is not rate limited.  Default ``None``: no such headers at all.
+- Keywords: unfiltered, only the ad account's own; ``campaign_id`` gives the campaign's
+  and its ad groups' (the spec does not say); ``ad_group_id``/``ad_group_ids`` the ad
+  groups'.  ``refuse_ad_group_ids = 403`` (code 29, "You are not permitted to access that
+  resource.") or ``= 400`` (code 1) refuses the beta ``ad_group_ids`` filter.
 - Page hooks (``on_page(path_regex, page, hook)``): ``hook(data)`` runs once, under the
   lock, just before the matching list serves its ``page``-th page (1-based, from the
   bookmark's offset and ``page_size``); items are copied after it, so edits show at once.
@@ -122,6 +126,7 @@ RATE_LIMIT_MESSAGE = (
 _SECRET_FORM_FIELDS = ("refresh_token", "client_secret", "code", "access_token")
 HTTP_OK = 200
 HTTP_TOO_MANY = 429
+HTTP_FORBIDDEN = 403
 
 
 def redact(value: str) -> str:
@@ -431,6 +436,9 @@ class FakePinterestAPI:
             self._repeat_bookmark: list[re.Pattern[str]] = []
             self._page_hooks: list[tuple[re.Pattern[str], int, PageHook]] = []
             self.processing_days = 2
+            # HTTP status refusing the beta ad_group_ids filter of GET .../keywords (None:
+            # accepted): 403 code 29 "not permitted", or 400 code 1.
+            self.refuse_ad_group_ids: int | None = None
             # Rate limiting
             self.rate_limit_per_window: int | None = None
             self.rate_limit_window_seconds: float = 60.0
@@ -1021,6 +1029,8 @@ class FakePinterestAPI:
         campaign_id = q.get("campaign_id")
         ad_group_id = q.get("ad_group_id")
         ad_group_ids = q.ids("ad_group_ids")
+        if ad_group_ids is not None and self.refuse_ad_group_ids is not None:
+            raise self._beta_refusal(self.refuse_ad_group_ids, "ad_group_ids")
         match_types = q.enums("match_types", MATCH_TYPES)
         if match_types is not None and len(match_types) > len(MATCH_TYPES):
             msg = "Invalid match_types: at most 5 values are allowed."
@@ -1043,6 +1053,13 @@ class FakePinterestAPI:
         if match_types:
             items = [k for k in items if k["match_type"] in match_types]
         return self._page(q, f"/ad_accounts/{ad_account_id}/keywords", items)
+
+    @staticmethod
+    def _beta_refusal(status: int, parameter: str) -> ApiError:
+        """How a beta feature the app may not use is refused (the spec names no status)."""
+        if status == HTTP_FORBIDDEN:
+            return ApiError(status, 29, "You are not permitted to access that resource.")
+        return ApiError(status, 1, f"Invalid parameter: {parameter} is not available.")
 
     # ------------------------------------------------------------ analytics
     def _date_range(
