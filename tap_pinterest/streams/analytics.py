@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
-from tap_pinterest import dates
+from tap_pinterest import dates, lookback
 from tap_pinterest.analytics_columns import (
     ADS_COLUMNS,
     coerce,
@@ -75,7 +75,7 @@ class AnalyticsStream(PinterestStream):
             bookmark=bookmark,
             start_date=start_date,
             end_date=_config_date(self.config.get("end_date")),
-            lookback_days=int(self.config.get("lookback_window_days", 7)),
+            lookback_days=self.lookback_days(),
             granularity=self.granularity,
             today=today,
         )
@@ -93,6 +93,10 @@ class AnalyticsStream(PinterestStream):
         if sync_range.empty:
             return []
         return dates.split_windows(sync_range, self.granularity)
+
+    def lookback_days(self) -> int:
+        """Days re-read before the bookmark (organic rule; ads analytics follow attribution)."""
+        return lookback.organic_lookback_days(self.config)
 
     def stored_bookmark(self, context: Context | None) -> date | None:
         """The partition's last bookmark; start_date is applied separately, after lookback."""
@@ -176,6 +180,15 @@ class AdsAnalyticsStream(AnalyticsStream):
             if column != ACCOUNT_COLUMN and column not in self.lower_level_columns:
                 properties.setdefault(column, column_schema(column))
         return {"type": "object", "properties": properties}
+
+    @override
+    def lookback_days(self) -> int:
+        """The widest attribution window unless set; warn once if set shorter than it."""
+        warning = lookback.short_lookback_warning(self.config)
+        if warning and "short_lookback" not in self.pinterest_tap.warned:
+            self.pinterest_tap.warned.add("short_lookback")
+            self.logger.warning(warning)
+        return lookback.ads_lookback_days(self.config)
 
     def attribution(self) -> dict[str, Any]:
         """The windows the numbers were counted under: part of every row's meaning."""
