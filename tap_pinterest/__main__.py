@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tap_pinterest.tap import TapPinterest
+from tap_pinterest.cli import main
 
-TapPinterest.cli()
+main()

@@ -73,27 +73,38 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
         self._config_fingerprint = fingerprint(refresh_token)
         self._access_token_expires_at: float | None = None
         self._retrying_after_401 = False
+        self._rejected_access_token: str | None = None
         self._load_store()
 
-    def _load_store(self, *, only_if_rotated: bool = False) -> bool:
+    def _load_store(self, *, only_if_fresher: bool = False) -> bool:
         """Adopt the stored tokens when they continue the configured refresh token.
 
-        Read at start and again before each refresh, so jobs sharing one store (a sync
-        sharded by ad_account_ids) pick up the token another job already rotated.
+        Read at start and again, under the store's lock, before each refresh, so jobs
+        sharing one store (a sync sharded by ad_account_ids) go on with the token another
+        job already got instead of refreshing (and rotating) again.
         """
         stored = self._token_store.load() if self._token_store else None
         if stored is None or stored.config_fingerprint != self._config_fingerprint:
             # No store yet, or the user has put a new refresh token in the config:
             # the config is newer than anything the store knows.
             return False
-        if only_if_rotated and stored.refresh_token == self.refresh_token:
-            return False  # nothing newer; the stored access token may be the rejected one
+        if (
+            only_if_fresher
+            and stored.access_token in {None, self._rejected_access_token}
+            and stored.refresh_token == self.refresh_token
+        ):
+            return False  # nothing newer than what this job holds
         self.refresh_token = stored.refresh_token
         self.refresh_token_expires_at = stored.refresh_token_expires_at
-        self.logger.info("Using the tokens kept in token_store_path")
-        if stored.refresh_token_expires_at is not None:
+        if not only_if_fresher:
+            self.logger.info("Using the tokens kept in token_store_path")
+        if stored.refresh_token_expires_at is not None and not only_if_fresher:
             self._warn_if_refresh_token_expires_soon(int(stored.refresh_token_expires_at))
-        if stored.access_token and stored.access_token_expires_at:
+        if (
+            stored.access_token
+            and stored.access_token_expires_at
+            and stored.access_token != self._rejected_access_token
+        ):
             self.access_token = stored.access_token
             self._access_token_expires_at = stored.access_token_expires_at
         return True
@@ -128,6 +139,7 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
         if self._retrying_after_401:
             return False
         self._retrying_after_401 = True
+        self._rejected_access_token = self.access_token
         self.access_token = None
         self._access_token_expires_at = None
         return True
@@ -138,8 +150,20 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
 
     @override
     def update_access_token(self) -> None:
-        if self._load_store(only_if_rotated=True) and self.is_token_valid():
+        if self._token_store is None:
+            self._refresh()
             return
+        try:
+            with self._token_store.locked():
+                if self._load_store(only_if_fresher=True) and self.is_token_valid():
+                    self.logger.info("Using the access token another job just stored")
+                    return
+                self._refresh()
+        except TokenStoreError as exc:
+            raise PinterestAuthError(str(exc)) from None
+
+    def _refresh(self) -> None:
+        """POST /oauth/token with the refresh grant; keep what Pinterest sends back."""
         self.logger.info("Refreshing the Pinterest access token")
         requested_at = time.time()
         try:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from functools import cached_property
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, cast
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlparse
 
 import backoff
 import requests
@@ -22,15 +22,27 @@ from tap_pinterest.errors import (
     PinterestAPIError,
     PinterestAuthError,
     PinterestNotFoundError,
+    PinterestUnreachableError,
+    QuotaExhaustedError,
+    UrlTooLongError,
+    api_error_code,
     api_error_summary,
 )
+from tap_pinterest.failures import isolate
 from tap_pinterest.pagination import BookmarkGuard, BookmarkPaginator
+from tap_pinterest.quiet import quiet_sdk_noise
 from tap_pinterest.ratelimit import header_seconds
 from tap_pinterest.settings import DEFAULT_API_URL, MAX_PAGE_SIZE
-from tap_pinterest.spec import ratelimit_category
+from tap_pinterest.spec import oauth_scopes, ratelimit_category
+from tap_pinterest.url_budget import (
+    DEFAULT_MAX_URL_BYTES,
+    encode_query,
+    pack_ids,
+    split_in_two,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable
+    from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 
     from singer_sdk.helpers.types import Context
     from singer_sdk.singerlib import Catalog
@@ -68,6 +80,10 @@ def items_of(body: Any, where: str) -> list[dict[str, Any]]:  # noqa: ANN401
     return items
 
 
+# A request line longer than a front end accepts (RFC 9110: 414; some answer 431).
+URL_TOO_LONG_STATUSES = frozenset({HTTPStatus.REQUEST_URI_TOO_LONG, 431})
+
+
 class PinterestStream(RESTStream[str | None]):
     """Shared behaviour of every Pinterest v5 endpoint the tap reads."""
 
@@ -78,6 +94,31 @@ class PinterestStream(RESTStream[str | None]):
     extra_params: ClassVar[dict[str, Any]] = {}
     # Organic endpoints accept ad_account_id to act as that account's owner (spec 1.3).
     accepts_organic_ad_account_id: ClassVar[bool] = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Isolate each partition's permanent errors from the rest of the sync.
+
+        The SDK has no hook around one partition's records, so the bound get_records is
+        wrapped once here; subclasses keep overriding get_records as usual.
+        """
+        super().__init__(*args, **kwargs)
+        quiet_sdk_noise(self.logger)
+        self.calls_made = 0
+        self.records_emitted = 0
+        post_process = self.post_process
+
+        def counted(row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
+            kept = post_process(row, context)
+            self.records_emitted += kept is not None and self.selected
+            return kept
+
+        self.post_process = counted  # type: ignore[method-assign]
+        self.get_records = isolate(  # type: ignore[method-assign,assignment]
+            self,
+            self.get_records,
+            self.pinterest_tap.failures,
+            continue_on_error=self.pinterest_tap.continues_on_stream_error,
+        )
 
     @property
     def pinterest_tap(self) -> TapPinterest:
@@ -139,7 +180,7 @@ class PinterestStream(RESTStream[str | None]):
         """GET one URL through the same auth, rate limit, retry and error handling."""
         # Lists repeat their key (explode=true); comma-joined values (columns, metric_types:
         # explode=false) keep literal commas, which also keeps long analytics URLs shorter.
-        query = urlencode({k: v for k, v in params.items() if v is not None}, doseq=True, safe=",")
+        query = encode_query(params)
         request = self.build_prepared_request(
             method="GET", url=f"{self.url_base}{path}?{query}", headers=self.http_headers
         )
@@ -150,6 +191,51 @@ class PinterestStream(RESTStream[str | None]):
         except ValueError:
             msg = f"Pinterest answered {path} with a body that is not JSON"
             raise PinterestAPIError(msg) from None
+
+    @property
+    def max_url_bytes(self) -> int:
+        """The longest request URL the tap sends (front ends refuse longer ones: 414)."""
+        return int(self.config.get("max_url_length", DEFAULT_MAX_URL_BYTES))
+
+    def id_batches(
+        self,
+        path: str,
+        params: dict[str, Any],
+        ids_param: str,
+        ids: Sequence[str],
+        max_ids: int,
+    ) -> list[list[str]]:
+        """Ids packed into the fewest calls the spec's cap and the URL budget allow."""
+        base_url_bytes = len(f"{self.url_base}{path}?{encode_query(params)}")
+        return pack_ids(
+            ids,
+            param=ids_param,
+            base_url_bytes=base_url_bytes,
+            max_ids=max_ids,
+            max_url_bytes=self.max_url_bytes,
+        )
+
+    def fetch_ids(
+        self,
+        path: str,
+        params: dict[str, Any],
+        ids_param: str,
+        batch: list[str],
+        context: Context | None,
+    ) -> Iterator[Any]:
+        """The answers for one batch of ids; a batch refused as too long goes in halves."""
+        try:
+            yield self.fetch(path, {**params, ids_param: batch}, context)
+        except UrlTooLongError:
+            if len(batch) == 1:
+                raise
+            self.logger.info(
+                "%s: the request URL was refused as too long; sending its %d ids in two calls",
+                self.name,
+                len(batch),
+            )
+            for half in split_in_two(batch):
+                yield from self.fetch_ids(path, params, ids_param, half, context)
 
     def iter_items(
         self, path: str, params: dict[str, Any], context: Context | None
@@ -240,17 +326,28 @@ class PinterestStream(RESTStream[str | None]):
             or response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR
         ):
             raise RetriableAPIError(self.response_error_message(response), response)
-        if response.status_code == HTTPStatus.NOT_FOUND:
-            raise PinterestNotFoundError(self.response_error_message(response))
-        if response.status_code == HTTPStatus.FORBIDDEN:
-            msg = (
-                f"{self.response_error_message(response)} (stream {self.name}): the app or "
-                "user may lack the scope or Business Access role; deselect the stream or "
-                "narrow ad_account_ids"
-            )
-            raise PinterestAPIError(msg)
         if response.status_code >= HTTPStatus.BAD_REQUEST:
-            raise PinterestAPIError(self.response_error_message(response))
+            raise self.refusal(response)
+
+    def refusal(self, response: requests.Response) -> PinterestAPIError:
+        """The error for a 4xx that retrying cannot fix, with what the user can do."""
+        status = response.status_code
+        message = self.response_error_message(response)
+        code = api_error_code(response)
+        if status in URL_TOO_LONG_STATUSES:
+            return UrlTooLongError(message, status=status, code=code)
+        if status == HTTPStatus.NOT_FOUND:
+            return PinterestNotFoundError(message, status=status, code=code)
+        hint = None
+        if status == HTTPStatus.FORBIDDEN:
+            path = urlparse(response.url or "").path.removeprefix(urlparse(self.url_base).path)
+            scopes = " and ".join(f"`{scope}`" for scope in oauth_scopes(path))
+            hint = (
+                f"deselect the stream, or ask for the {scopes or 'needed'} scope and the "
+                "Business Access role the endpoint needs (beta endpoints need Pinterest to "
+                "enable them for the app)"
+            )
+        return PinterestAPIError(message, status=status, code=code, hint=hint)
 
     def _handle_unauthorized(self, response: requests.Response, authenticator: Any) -> None:  # noqa: ANN401
         """Refresh once and retry; a fresh token refused again is a fatal auth error."""
@@ -277,6 +374,7 @@ class PinterestStream(RESTStream[str | None]):
 
         def limited(request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
             limiter.wait(self.quota_category(request.url))
+            self.calls_made += 1
             return func(request, *args, **kwargs)
 
         retrying = backoff.on_exception(
@@ -293,13 +391,32 @@ class PinterestStream(RESTStream[str | None]):
             try:
                 return retrying(*args, **kwargs)
             except RetriableAPIError as exc:
-                msg = f"Gave up after {MAX_TRIES} tries or {MAX_RETRY_SECONDS:.0f} s: {exc}"
-                raise PinterestAPIError(msg) from None
+                raise self.gave_up(exc) from None
             except RETRIABLE_ERRORS as exc:
-                msg = f"Gave up after {MAX_TRIES} tries: {type(exc).__name__} talking to Pinterest"
-                raise PinterestAPIError(msg) from None
+                msg = (
+                    f"Pinterest is unreachable: {type(exc).__name__} after {MAX_TRIES} tries; "
+                    "check api_url and the network, then run again"
+                )
+                raise PinterestUnreachableError(msg) from None
 
         return give_up_clearly
+
+    def gave_up(self, exc: RetriableAPIError) -> PinterestAPIError | QuotaExhaustedError:
+        """A 429 after every retry spends the run; a 5xx ends only the partition."""
+        response = exc.response
+        if response is not None and response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
+            reset = header_seconds(response, "Retry-After")
+            if reset is None:
+                reset = header_seconds(response, "X-RateLimit-Reset")
+            when = f"; Pinterest says it resets in {reset:.0f} s" if reset is not None else ""
+            msg = (
+                f"Pinterest quota exhausted ({exc}) after {MAX_TRIES} tries{when}; "
+                "run again later, or sync fewer streams or ad accounts per run"
+            )
+            return QuotaExhaustedError(msg)
+        status = response.status_code if response is not None else None
+        msg = f"Gave up after {MAX_TRIES} tries or {MAX_RETRY_SECONDS:.0f} s: {exc}"
+        return PinterestAPIError(msg, status=status)
 
     def _wait_times(self) -> Generator[float, Any, None]:
         """Retry-After (or X-RateLimit-Reset) when Pinterest sends it, else 1, 2, 4... s."""

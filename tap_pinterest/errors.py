@@ -1,4 +1,11 @@
-"""Error types and messages that name the problem without leaking secrets."""
+"""Error types and messages that name the problem without leaking secrets.
+
+Two families, because a scheduled sync must deliver everything it can:
+- `PinterestAPIError` (and its subclasses) ends one stream partition: the request or
+  the answer is wrong for that endpoint only, and the other streams can go on.
+- `FatalTapError` ends the run: nothing else could succeed either (credentials, state,
+  an unreachable API, a spent quota).
+"""
 
 from __future__ import annotations
 
@@ -10,20 +17,63 @@ if TYPE_CHECKING:
     import requests
 
 
-class PinterestAuthError(FatalAPIError):
+class FatalTapError(FatalAPIError):
+    """The run cannot go on: every other stream would fail the same way."""
+
+
+class PinterestAuthError(FatalTapError):
     """Authentication cannot go on: a refused refresh, or a 401 right after one."""
 
 
+class InvalidStateError(FatalTapError):
+    """The state handed to the tap is not one the tap (or the SDK) could have written."""
+
+
+class PinterestUnreachableError(FatalTapError):
+    """Pinterest could not be reached at all, after every retry."""
+
+
+class QuotaExhaustedError(FatalTapError):
+    """Pinterest kept answering 429 after every retry: the quota is spent."""
+
+
 class PinterestAPIError(FatalAPIError):
-    """Pinterest answered a request with an error that retrying will not fix."""
+    """Pinterest refused one request, or answered it with something the tap cannot read.
 
+    `status` and `code` are the HTTP status and the API's error code when Pinterest sent
+    them; `hint` says what the user can do about it.
+    """
 
-class InvalidStateError(FatalAPIError):
-    """The state handed to the tap holds a bookmark it cannot have written."""
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: object = None,
+        hint: str | None = None,
+    ) -> None:
+        """Keep the parts the end-of-run summary names."""
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.hint = hint
 
 
 class PinterestNotFoundError(PinterestAPIError):
     """HTTP 404: the object is gone (e.g. a board deleted while the sync ran)."""
+
+
+class UrlTooLongError(PinterestAPIError):
+    """HTTP 414 or 431: a front end refused the request line; send fewer ids."""
+
+
+def api_error_code(response: requests.Response) -> object:
+    """The `code` of Pinterest's {code, message} error body, when there is one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("code") if isinstance(body, dict) else None
 
 
 def api_error_summary(response: requests.Response) -> str:

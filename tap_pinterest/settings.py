@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import typing as th
 
 from tap_pinterest import spec
+from tap_pinterest.url_budget import DEFAULT_MAX_URL_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -28,6 +29,9 @@ PIN_METRIC_TYPES = spec.parameter_enum("/pins/analytics", "metric_types")
 APP_TYPES = spec.parameter_enum("/user_account/analytics", "app_types")
 USER_SPLIT_FIELDS = spec.parameter_enum("/user_account/analytics", "split_field")
 OAUTH_AUTH = ("client_id", "client_secret", "refresh_token")
+ON_STREAM_ERROR = ("continue", "fail")
+# Below this even a list call with a handful of ids would not fit in one URL.
+MIN_URL_BYTES = 2000
 
 CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
     th.Property(
@@ -199,6 +203,28 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         description="Split user_account_analytics rows by this dimension (one row per value).",
     ),
     th.Property(
+        "on_stream_error",
+        th.StringType,
+        default="continue",
+        allowed_values=list(ON_STREAM_ERROR),
+        title="On stream error",
+        description=(
+            "continue: a stream partition that Pinterest refuses ends alone, the others "
+            "are synced and the run fails at the end with one line per failure; fail: "
+            "stop at the first error."
+        ),
+    ),
+    th.Property(
+        "max_url_length",
+        th.IntegerType,
+        default=DEFAULT_MAX_URL_BYTES,
+        title="Max URL length",
+        description=(
+            "Longest request URL in bytes; analytics send fewer ids per call to stay "
+            "under it (front ends refuse long URLs with HTTP 414)."
+        ),
+    ),
+    th.Property(
         "user_agent",
         th.StringType,
         title="User agent",
@@ -267,6 +293,9 @@ def semantic_errors(config: dict[str, Any]) -> list[str]:
     timeout = config.get("request_timeout", 300)
     if isinstance(timeout, int) and timeout <= 0:
         errors.append(f"request_timeout must be a positive number of seconds, got {timeout}.")
+    max_url = config.get("max_url_length", DEFAULT_MAX_URL_BYTES)
+    if isinstance(max_url, int) and max_url < MIN_URL_BYTES:
+        errors.append(f"max_url_length must be at least {MIN_URL_BYTES} bytes, got {max_url}.")
     start = _parse_date(config, "start_date", errors)
     end = _parse_date(config, "end_date", errors)
     if start and end and end < start:

@@ -81,21 +81,35 @@ def granularities() -> tuple[str, ...]:
 
 
 @cache
-def _category_routes() -> list[tuple[re.Pattern[str], str]]:
-    """GET paths as patterns, fewest placeholders first so literal segments win."""
-    routes: list[tuple[int, re.Pattern[str], str]] = []
+def _get_routes() -> list[tuple[re.Pattern[str], dict[str, Any]]]:
+    """GET operations by path pattern, fewest placeholders first so literal segments win."""
+    routes: list[tuple[int, re.Pattern[str], dict[str, Any]]] = []
     for template, operations in load_spec()["paths"].items():
-        category = operations.get("get", {}).get("x-ratelimit-category")
-        if category:
+        operation = operations.get("get")
+        if operation:
             pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
-            routes.append((template.count("{"), re.compile(pattern), str(category)))
+            routes.append((template.count("{"), re.compile(pattern), operation))
     routes.sort(key=lambda route: route[0])
-    return [(pattern, category) for _, pattern, category in routes]
+    return [(pattern, operation) for _, pattern, operation in routes]
+
+
+def _get_operation(path: str) -> dict[str, Any]:
+    """The spec's GET operation serving a concrete path ({} when the spec has none)."""
+    for pattern, operation in _get_routes():
+        if pattern.fullmatch(path):
+            return operation
+    return {}
 
 
 def ratelimit_category(path: str) -> str:
     """The quota a GET path draws on: the spec's x-ratelimit-category for it."""
-    for pattern, category in _category_routes():
-        if pattern.fullmatch(path):
-            return category
-    return "other"
+    return str(_get_operation(path).get("x-ratelimit-category") or "other")
+
+
+def oauth_scopes(path: str) -> tuple[str, ...]:
+    """The OAuth scopes the spec requires for the GET operation at a concrete path."""
+    for requirement in _get_operation(path).get("security") or []:
+        scopes = requirement.get("pinterest_oauth2")
+        if scopes:
+            return tuple(str(scope) for scope in scopes)
+    return ()

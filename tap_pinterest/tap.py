@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import io
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError
@@ -12,6 +13,8 @@ from typing_extensions import override
 
 from tap_pinterest import streams
 from tap_pinterest.auth import PinterestBearerAuthenticator, PinterestOAuthAuthenticator
+from tap_pinterest.errors import PinterestAuthError
+from tap_pinterest.failures import FailureLog
 from tap_pinterest.ratelimit import RateLimiter
 from tap_pinterest.settings import (
     CONFIG_SCHEMA,
@@ -19,10 +22,12 @@ from tap_pinterest.settings import (
     redact_secrets,
     semantic_errors,
 )
+from tap_pinterest.state_check import check_state_shape, parse_state_text
 from tap_pinterest.token_store import TokenStore, TokenStoreError
 
 if TYPE_CHECKING:
     from singer_sdk.authenticators import APIAuthenticatorBase
+    from singer_sdk.plugin_base import _ConfigInput
     from singer_sdk.streams import Stream
 
 
@@ -65,7 +70,7 @@ class TapPinterest(Tap):
                 timeout=int(self.config.get("request_timeout", 300)),
             )
         except TokenStoreError as exc:
-            raise ConfigValidationError(str(exc), errors=[str(exc)]) from None
+            raise PinterestAuthError(str(exc)) from None
 
     @cached_property
     def listed_ids(self) -> dict[tuple[str, str], list[str]]:
@@ -87,9 +92,72 @@ class TapPinterest(Tap):
         """Pinterest counts calls per user and app: one budget for every stream."""
         return RateLimiter()
 
+    @cached_property
+    def failures(self) -> FailureLog:
+        """Partitions that ended early this run, summarised when the sync ends."""
+        return FailureLog()
+
+    def continues_on_stream_error(self) -> bool:
+        """on_stream_error: go on with the other streams (default), or stop at once."""
+        return str(self.config.get("on_stream_error", "continue")) != "fail"
+
     @override
     def discover_streams(self) -> list[Stream]:
         return [stream_class(tap=self) for stream_class in streams.STREAM_TYPES]
+
+    @override
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Reject a state of the wrong shape in one line, before the SDK walks it."""
+        check_state_shape(state)
+        super().load_state(state)
+
+    @override  # type: ignore[misc]
+    def sync_all(self) -> None:
+        """Sync every stream, then fail the run if any partition failed.
+
+        The SDK marks sync_all final but offers no hook after the last stream: the final
+        STATE (every completed stream's bookmarks) is written first, then the summary.
+        """
+        super().sync_all()
+        self.log_stream_totals()
+        self.failures.raise_if_any()
+
+    def log_stream_totals(self) -> None:
+        """One INFO line per stream that ran: what it emitted and what it cost."""
+        for stream in self.streams.values():
+            calls = int(getattr(stream, "calls_made", 0))
+            records = int(getattr(stream, "records_emitted", 0))
+            if calls or records:
+                self.logger.info(
+                    "Stream %s: %d records, %d HTTP calls", stream.name, records, calls
+                )
+
+    @override  # type: ignore[misc]
+    def run_connection_test(self) -> bool:
+        """--test fails too when a stream's endpoint is refused (the SDK marks it final)."""
+        result = bool(super().run_connection_test())
+        self.failures.raise_if_any()
+        return result
+
+    @classmethod
+    @override
+    def invoke(  # type: ignore[override]
+        cls,
+        *,
+        about: bool = False,
+        about_format: str | None = None,
+        config: _ConfigInput | None = None,
+        state: IO[str] | None = None,
+        catalog: IO[str] | None = None,
+    ) -> None:
+        """Read --state ourselves, so a file that is not JSON is one clear line."""
+        if state is not None:
+            text = state.read()
+            parse_state_text(text, getattr(state, "name", "--state"))
+            state = io.StringIO(text)
+        super().invoke(
+            about=about, about_format=about_format, config=config, state=state, catalog=catalog
+        )
 
 
 if __name__ == "__main__":

@@ -7,12 +7,22 @@ scheduled sync outlive that.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+try:  # POSIX; elsewhere jobs must not share a store (README, "Sharded jobs")
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 def fingerprint(token: str) -> str:
@@ -41,6 +51,29 @@ class TokenStore:
     def __init__(self, path: str | Path) -> None:
         """Remember where the file lives; nothing is read until asked."""
         self.path = Path(path).expanduser()
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the store's lock file: one job at a time reads, refreshes and writes.
+
+        Jobs sharing a store (a sync sharded by ad_account_ids) would otherwise each
+        refresh with the same rotating refresh token, and all but one would lose theirs.
+        """
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            msg = f"token_store_path lock {lock_path} cannot be opened: {exc.strerror}"
+            raise TokenStoreError(msg) from None
+        try:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+            os.close(handle)
 
     def load(self) -> StoredTokens | None:
         """The stored tokens, or None when there is no file yet."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
-from tap_pinterest.errors import PinterestAPIError
+from tap_pinterest.failures import StreamFailuresError
 from tap_pinterest.tap import TapPinterest
 from tests.fake_api import DEFAULT_ATTRIBUTION, Attribution, Scale, column_kind
 from tests.fake_api.data import ENTITY_STATUSES, LEVEL_ID_KEYS, sync_columns
@@ -140,12 +140,12 @@ def partitions(state: dict[str, Any], stream: str) -> dict[str, Any]:
 
 def run_failing(
     config: dict[str, Any], streams: set[str], state: dict[str, Any] | None = None
-) -> tuple[SyncResult, PinterestAPIError]:
-    """Like run_sync, but the sync must fail; keep what was written before the failure."""
+) -> tuple[SyncResult, StreamFailuresError]:
+    """Like run_sync, but a partition must fail; keep everything the sync wrote."""
     catalog = catalog_selecting(config, streams)
     tap = TapPinterest(config=config, state=state, catalog=catalog, parse_env_config=False)
     buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer), pytest.raises(PinterestAPIError) as excinfo:
+    with contextlib.redirect_stdout(buffer), pytest.raises(StreamFailuresError) as excinfo:
         tap.sync_all()
     messages = [json.loads(line) for line in buffer.getvalue().splitlines() if line]
     return SyncResult(messages), excinfo.value
@@ -470,7 +470,9 @@ def test_failure_on_second_account_keeps_its_bookmark(fake_api: FakePinterestAPI
     config = config_for(fake_api, days_ago(10), lookback_window_days=0)
     fake_api.inject(rf"/ad_accounts/{ACCOUNT_2}/campaigns/analytics$", 400)
     failed, error = run_failing(config, {stream}, state=first.final_state)
-    assert "400" in str(error)
+    assert [f.problem.split(" for ")[0] for f in error.failures] == [
+        "HTTP 400, code 400: Injected fault: HTTP 400."
+    ]
     check_states_never_pass_emitted_data(failed.messages, stream, old)
     assert failed.states, "the finished ad account's progress must be written"
     last = partitions(failed.final_state, stream)
@@ -500,6 +502,9 @@ def test_failure_on_later_id_batch_keeps_partition_bookmark(fake_api: FakePinter
     assert old == {ACCOUNT_1: days_ago(5).isoformat()}
 
     config = config_for(fake_api, days_ago(10), lookback_window_days=0)
+    # Two batches of the spec's 250-id cap: lift the URL budget, which would split more.
+    config["max_url_length"] = 20_000
+    fake_api.max_request_target = None
     start, today = days_ago(5), utc_today()
     ids = [c["id"] for c in fake_api.data.campaigns[ACCOUNT_1]]
     batch_1 = fake_api.data.ads_analytics_rows(
@@ -511,7 +516,9 @@ def test_failure_on_later_id_batch_keeps_partition_bookmark(fake_api: FakePinter
     fake_api.inject(path, 400)
     fake_api.clear_log()
     failed, error = run_failing(config, {stream}, state=first.final_state)
-    assert "400" in str(error)
+    assert [f.problem.split(" for ")[0] for f in error.failures] == [
+        "HTTP 400, code 400: Injected fault: HTTP 400."
+    ]
     calls = fake_api.calls(ANALYTICS_PATHS[stream])
     assert [len(c.query["campaign_ids"]) for c in calls] == [250, 50]
     emitted = failed.stream(stream)

@@ -17,7 +17,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from singer_sdk.exceptions import ConfigValidationError
 
 from tap_pinterest.auth import PinterestOAuthAuthenticator
 from tap_pinterest.errors import PinterestAuthError
@@ -326,7 +325,7 @@ def test_corrupt_token_store_is_a_clear_one_line_error(
     store = tmp_path / "tokens.json"
     store.write_text('{"refresh_token": "SECRET-IN-STORE"', "utf-8")
     oauth_config["token_store_path"] = str(store)
-    with pytest.raises(ConfigValidationError) as info:
+    with pytest.raises(PinterestAuthError) as info:
         sync_followers(oauth_config)
 
     message = str(info.value)

@@ -192,6 +192,7 @@ def test_ad_account_ids_unknown_id_fails_clearly(
     fake_api: FakePinterestAPI, static_config: dict[str, Any]
 ) -> None:
     """A typo in ad_account_ids must not silently sync nothing."""
+    static_config["on_stream_error"] = "fail"  # this test checks the stop-at-once line
     config = {**static_config, "ad_account_ids": [ACCT_1, "999"]}
     with pytest.raises(
         PinterestAPIError, match="ad_account_ids has ids this token cannot read: 999"

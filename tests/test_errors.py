@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from tap_pinterest.client import MAX_TRIES
-from tap_pinterest.errors import PinterestAPIError
+from tap_pinterest.errors import PinterestAPIError, QuotaExhaustedError
 from tap_pinterest.ratelimit import RateLimiter
 from tests.fake_api.data import Scale
 from tests.followers import (
@@ -88,7 +88,6 @@ def test_error_on_a_child_partition_mid_sync_is_retried(
 @pytest.mark.parametrize(
     ("status", "body", "expected"),
     [
-        (429, None, ["HTTP 429", "code 8", "This request exceeded a rate limit"]),
         (
             500,
             {"code": 2001, "message": "Backend hiccup."},
@@ -105,6 +104,7 @@ def test_retries_exhausted_fail_loudly_after_max_tries(
     expected: list[str],
 ) -> None:
     """Bounded retries: exactly MAX_TRIES calls, then one line with the API's error."""
+    static_config["on_stream_error"] = "fail"  # this test checks the stop-at-once line
     fake_api.inject(
         FOLLOWERS_PATH, status, times=MAX_TRIES + 3, headers={"Retry-After": "0"}, body=body
     )
@@ -119,6 +119,22 @@ def test_retries_exhausted_fail_loudly_after_max_tries(
     assert "demo-access-token" not in message
     assert len(fake_api.calls(FOLLOWERS_PATH)) == MAX_TRIES
     assert len(fake_api.calls(FOLLOWERS_PATH)) == 8
+
+
+def test_quota_exhausted_is_fatal_and_says_when_it_resets(
+    fake_api: FakePinterestAPI, static_config: dict[str, Any]
+) -> None:
+    """429 after every retry: no other stream could go on, so the run stops in one line."""
+    fake_api.inject(
+        FOLLOWERS_PATH, 429, times=MAX_TRIES + 3, headers={"Retry-After": "0"}, body=None
+    )
+    with pytest.raises(QuotaExhaustedError) as info:
+        sync_followers(static_config)  # on_stream_error=continue does not soften it
+    message = str(info.value)
+    assert message.startswith("Pinterest quota exhausted (HTTP 429, code 8: This request")
+    assert "after 8 tries; Pinterest says it resets in 0 s; run again later" in message
+    assert "\n" not in message
+    assert len(fake_api.calls(FOLLOWERS_PATH)) == MAX_TRIES
 
 
 # ---------------------------------------------------------------- fatal errors
@@ -138,6 +154,7 @@ def test_client_errors_are_fatal_and_not_retried(
     expected: str,
 ) -> None:
     """Retrying a 4xx cannot help: fail at once with Pinterest's code and message."""
+    static_config["on_stream_error"] = "fail"  # this test checks the stop-at-once line
     fake_api.inject(FOLLOWERS_PATH, status, times=5, body=body)
     with pytest.raises(PinterestAPIError) as info:
         sync_followers(static_config)
@@ -155,6 +172,7 @@ def test_repeated_bookmark_fails_instead_of_looping(
     fake_api: FakePinterestAPI, static_config: dict[str, Any]
 ) -> None:
     """An API that hands back the same bookmark would loop forever; the tap stops."""
+    static_config["on_stream_error"] = "fail"  # this test checks the stop-at-once line
     static_config["page_size"] = 10
     fake_api.repeat_bookmark_on(FOLLOWERS_PATH)
     with pytest.raises(PinterestAPIError) as info:
@@ -238,6 +256,7 @@ def test_configured_ad_account_not_visible_is_named(
     fake_api: FakePinterestAPI, static_config: dict[str, Any]
 ) -> None:
     """A typo in ad_account_ids must not silently sync nothing for that account."""
+    static_config["on_stream_error"] = "fail"  # this test checks the stop-at-once line
     visible = fake_api.data.ad_accounts[0]["id"]
     assert visible == "549755885175"
     static_config["ad_account_ids"] = [visible, "999999999"]

@@ -95,4 +95,5 @@ def test_other_errors_on_keywords_still_fail(
     """Only a refusal of ad_group_ids falls back; any other 400 stops the sync."""
     fake_api.inject(r"/keywords$", 400, times=1)
     with pytest.raises(PinterestAPIError, match="HTTP 400"):
-        run_sync(static_config, streams={"keywords"})
+        run_sync({**static_config, "on_stream_error": "fail"}, streams={"keywords"})
+    assert not [c for c in fake_api.calls(KEYWORDS_PATH) if "ad_group_id" in c.query]

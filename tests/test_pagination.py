@@ -135,6 +135,7 @@ def test_tap_repeated_bookmark_fails_the_sync(
     fake_api: FakePinterestAPI, static_config: dict[str, Any]
 ) -> None:
     """In a real sync the loop guard stops the run with a clear error."""
+    static_config["on_stream_error"] = "fail"  # this test checks the stop-at-once line
     fake_api.repeat_bookmark_on(r"/v5/user_account/followers$")
     with pytest.raises(PinterestAPIError, match="bookmark already followed") as caught:
         run_sync({**static_config, "page_size": 5}, streams={"user_account_followers"})
@@ -146,6 +147,7 @@ def test_iter_items_repeated_bookmark_fails(
     fake_api: FakePinterestAPI, static_config: dict[str, Any]
 ) -> None:
     """Keywords page with their own loop (iter_items); it has the same guard."""
+    static_config["on_stream_error"] = "fail"  # this test checks the stop-at-once line
     fake_api.repeat_bookmark_on(r"/v5/ad_accounts/\d+/keywords$")
     with pytest.raises(PinterestAPIError, match=r"already followed \(/ad_accounts/\d+/keywords"):
         run_sync(static_config, streams={"keywords"})

@@ -54,6 +54,7 @@ def test_hour_row_without_an_hour_is_an_error(
     fake_api: FakePinterestAPI, static_config: dict[str, Any]
 ) -> None:
     """24 rows collapsing onto one key would lose data silently: fail instead."""
+    static_config["on_stream_error"] = "fail"  # this test checks the stop-at-once line
     fake_api.reset(Scale(ad_accounts=1))
     body = [{"AD_ACCOUNT_ID": ACCOUNT, "DATE": today(), "SPEND_IN_DOLLAR": 1}]
     fake_api.inject(r"/v5/ad_accounts/\d+/analytics", 200, body=cast("dict[str, Any]", body))
@@ -66,6 +67,7 @@ def test_no_selected_metric_is_a_clear_error(
     fake_api: FakePinterestAPI, static_config: dict[str, Any]
 ) -> None:
     """An empty `columns` would be a 400 from Pinterest; say what to select instead."""
+    static_config["on_stream_error"] = "fail"  # this test checks the stop-at-once line
     catalog = catalog_selecting(static_config, {"campaign_analytics"})
     catalog = deselect_properties(catalog, "campaign_analytics", {"CAMPAIGN_ID", "DATE"})
     with pytest.raises(PinterestAPIError, match="no metric column is selected"):
@@ -106,15 +108,20 @@ def test_ids_of_lower_levels_are_not_requested(
 def test_forbidden_names_the_stream_and_what_to_do(
     fake_api: FakePinterestAPI, static_config: dict[str, Any]
 ) -> None:
-    """A 403 (a beta endpoint, a missing role) says which stream and how to get past it."""
-    fake_api.inject(r"/v5/pins/analytics", 403, body={"code": 29, "message": "Not permitted"})
+    """A 403 (a missing role or scope) says which stream and how to get past it."""
+    fake_api.reset(Scale(ad_accounts=1))
+    static_config["on_stream_error"] = "fail"  # this test checks the stop-at-once line
+    path = r"/v5/ad_accounts/\d+/customer_lists"
+    fake_api.inject(path, 403, body={"code": 29, "message": "Not permitted"})
     with pytest.raises(PinterestAPIError) as failure:
-        run_sync(static_config, streams={"pin_analytics"})
-    message = str(failure.value)
-    assert "HTTP 403, code 29: Not permitted" in message
-    assert "stream pin_analytics" in message
-    assert "deselect the stream" in message
-    assert len(fake_api.calls(r"/v5/pins/analytics")) == 1
+        run_sync(static_config, streams={"customer_lists"})
+    assert str(failure.value) == (
+        f"stream customer_lists (ad account {ACCOUNT}): HTTP 403, code 29: Not permitted for "
+        f"/v5/ad_accounts/{ACCOUNT}/customer_lists; to fix: deselect the stream, or ask for the "
+        "`ads:read` scope and the Business Access role the endpoint needs (beta endpoints "
+        "need Pinterest to enable them for the app)"
+    )
+    assert len(fake_api.calls(path)) == 1
 
 
 def test_board_deleted_mid_sync_is_skipped_and_the_rest_synced(
@@ -233,6 +240,7 @@ def test_answers_of_the_wrong_shape_are_clear_errors(
     expected: str,
 ) -> None:
     """A body that is not what the spec says is an error, never zero records."""
+    static_config["on_stream_error"] = "fail"  # this test checks the stop-at-once line
     fake_api.reset(Scale(ad_accounts=1))
     fake_api.inject(path, 200, body=body)
     with pytest.raises(PinterestAPIError, match=re.escape(expected)):
@@ -243,6 +251,7 @@ def test_analytics_row_without_its_key_is_an_error(
     fake_api: FakePinterestAPI, static_config: dict[str, Any]
 ) -> None:
     """A row with no CAMPAIGN_ID or DATE cannot be upserted: stop rather than load it."""
+    static_config["on_stream_error"] = "fail"  # this test checks the stop-at-once line
     fake_api.reset(Scale(ad_accounts=1, campaigns_per_account=1))
     rows = [{"DATE": today(), "SPEND_IN_DOLLAR": 3}]
     fake_api.inject(

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlparse
 from typing_extensions import override
 
 from tap_pinterest import spec
-from tap_pinterest.dates import batched
 from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.schemas import STRING, spec_schema
+from tap_pinterest.settings import MAX_PAGE_SIZE
 from tap_pinterest.streams.base import EntityStream
 
 if TYPE_CHECKING:
@@ -195,7 +195,11 @@ class KeywordsStream(AdAccountChildStream):
         ad_group_ids = self.ids_of("ad_groups", context)
         if not self._ad_group_ids_refused:
             try:
-                for batch in batched(ad_group_ids, MAX_AD_GROUPS_PER_KEYWORDS_CALL):
+                paged = {**params, "page_size": self.config.get("page_size", MAX_PAGE_SIZE)}
+                batches = self.id_batches(
+                    path, paged, "ad_group_ids", ad_group_ids, MAX_AD_GROUPS_PER_KEYWORDS_CALL
+                )
+                for batch in batches:
                     yield from self.iter_items(path, {**params, "ad_group_ids": batch}, context)
             except AdGroupIdsRefusedError as exc:
                 self._ad_group_ids_refused = True
@@ -216,7 +220,7 @@ class KeywordsStream(AdAccountChildStream):
         except PinterestAPIError as exc:
             query = parse_qs(urlparse(response.url).query)
             if response.status_code in REFUSAL_STATUSES and "ad_group_ids" in query:
-                raise AdGroupIdsRefusedError(str(exc)) from None
+                raise AdGroupIdsRefusedError(str(exc), status=response.status_code) from None
             raise
 
 

@@ -288,9 +288,6 @@ class AdsAnalyticsStream(AnalyticsStream):
         ids = self.entity_ids(context)
         if ids == []:
             return
-        batches: list[list[str] | None] = (
-            list(dates.batched(ids, MAX_IDS_PER_CALL)) if ids is not None else [None]
-        )
         attribution = self.attribution()
         params_base = {
             "columns": ",".join(columns),
@@ -302,15 +299,12 @@ class AdsAnalyticsStream(AnalyticsStream):
         }
         path = self.path.format(ad_account_id=account)
         for window in windows:
-            for batch in batches:
-                params = {
-                    **params_base,
-                    "start_date": window.start.isoformat(),
-                    "end_date": window.end.isoformat(),
-                }
-                if batch is not None and self.ids_param:
-                    params[self.ids_param] = batch
-                rows = self.fetch(path, params, context)
+            params = {
+                **params_base,
+                "start_date": window.start.isoformat(),
+                "end_date": window.end.isoformat(),
+            }
+            for rows in self.fetch_level(path, params, ids, context):
                 if not isinstance(rows, list):
                     msg = (
                         f"Pinterest answered {path} with {type(rows).__name__}, not a list of rows"
@@ -318,6 +312,20 @@ class AdsAnalyticsStream(AnalyticsStream):
                     raise PinterestAPIError(msg)
                 for row in rows:
                     yield self.shape(row, account, attribution)
+
+    def fetch_level(
+        self,
+        path: str,
+        params: dict[str, Any],
+        ids: list[str] | None,
+        context: Context,
+    ) -> Iterable[Any]:
+        """One answer for the account level; else one per batch of ids that fits a URL."""
+        if ids is None or not self.ids_param:
+            yield self.fetch(path, params, context)
+            return
+        for batch in self.id_batches(path, params, self.ids_param, ids, MAX_IDS_PER_CALL):
+            yield from self.fetch_ids(path, params, self.ids_param, batch, context)
 
     def shape(
         self, row: dict[str, Any], account: str, attribution: dict[str, Any]

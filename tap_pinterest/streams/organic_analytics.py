@@ -28,6 +28,8 @@ PIN_METRICS = spec.parameter_enum("/pins/analytics", "metric_types")
 # GET /pins/analytics: pin_ids maxItems 100.
 MAX_PINS_PER_CALL = spec.parameter_max_items("/pins/analytics", "pin_ids")
 NUMBER = {"type": ["number", "null"]}
+# How Pinterest refuses a beta endpoint to an app it has not enabled it for.
+BULK_REFUSED_STATUSES = frozenset({403, 404, 405})
 
 
 def daily_rows(group_map: Any, where: str) -> Iterable[tuple[str, dict[str, Any]]]:  # noqa: ANN401
@@ -140,6 +142,8 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
     path = "/pins/analytics"
     primary_keys = ("pin_id", "date")
     metric_names = PIN_METRICS
+    # Set when this run found the beta bulk endpoint refused; never kept across runs.
+    _bulk_refused = False
     schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {
@@ -168,11 +172,11 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
         windows = self.windows(context)
         if not windows:
             return
-        batches = dates.batched(self.pin_ids(context), MAX_PINS_PER_CALL)
+        pin_ids = self.pin_ids(context)
+        self._bulk_refused = False  # each run tries the cheap bulk endpoint again
         for window in windows:
-            for batch in batches:
-                params = {**self.base_params(window), "pin_ids": batch}
-                body = self.fetch(self.path, params, context)
+            params = self.base_params(window)
+            for body in self.fetch_pins(params, pin_ids, context):
                 if not isinstance(body, dict):
                     msg = f"Pinterest answered {self.path} with a non-object body"
                     raise PinterestAPIError(msg)
@@ -181,6 +185,34 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
                         self.note_status(row)
                         yield {"pin_id": str(pin_id), **row}
         self.hold_bookmark_before_unfinished_days(context)
+
+    def fetch_pins(
+        self, params: dict[str, Any], pin_ids: list[str], context: Context | None
+    ) -> Iterable[dict[str, Any]]:
+        """Bulk answers ({pin_id: groups}), or per-pin ones once the beta bulk is refused.
+
+        GET /pins/analytics is beta and not available to all apps (spec); the generally
+        available GET /pins/{pin_id}/analytics gives the same rows, one pin per call.
+        """
+        batches = self.id_batches(self.path, params, "pin_ids", pin_ids, MAX_PINS_PER_CALL)
+        for index, batch in enumerate(batches):
+            if not self._bulk_refused:
+                try:
+                    yield from self.fetch_ids(self.path, params, "pin_ids", batch, context)
+                    continue
+                except PinterestAPIError as exc:
+                    if exc.status not in BULK_REFUSED_STATUSES or index > 0:
+                        raise
+                    self._bulk_refused = True
+                    self.logger.warning(
+                        "%s: Pinterest refused the beta bulk endpoint GET /pins/analytics "
+                        "(%s); reading each pin from GET /pins/{pin_id}/analytics instead "
+                        "(one call per pin)",
+                        self.name,
+                        exc,
+                    )
+            for pin_id in batch:
+                yield {pin_id: self.fetch(f"/pins/{pin_id}/analytics", params, context)}
 
 
 class TopPinsAnalyticsStream(AnalyticsStream):

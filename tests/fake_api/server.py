@@ -49,6 +49,13 @@ Contract of the fake where the spec is silent (tests rely on it):
 - Page hooks (``on_page(path_regex, page, hook)``): ``hook(data)`` runs once, under the
   lock, just before the matching list serves its ``page``-th page (1-based, from the
   bookmark's offset and ``page_size``); items are copied after it, so edits show at once.
+- ``oauth_delay_seconds`` delays every ``POST /oauth/token`` answer (default 0), so
+  that parallel jobs race for the refresh.
+- Request length: a request target (path and query) longer than
+  ``max_request_target`` (default 8192 bytes, what common front ends accept) is
+  answered 414 ``{"code": 414, "message": "Request-URI Too Long"}``; None lifts it.
+- ``GET /pins/{pin_id}/analytics`` answers the bulk endpoint's entry for that pin
+  (404 code 50 for an unknown pin).
 - Faults (``inject``/``drop_connection``/``repeat_bookmark_on``) match their regex with
   ``re.search`` on the full path (``/v5/...``, no query string); ``calls()`` uses
   ``re.fullmatch``.  Faults are applied before rate limiting and auth.
@@ -125,6 +132,9 @@ RATE_LIMIT_MESSAGE = (
 )
 _SECRET_FORM_FIELDS = ("refresh_token", "client_secret", "code", "access_token")
 HTTP_OK = 200
+HTTP_URI_TOO_LONG = 414
+# What common front ends (nginx large_client_header_buffers, many CDNs) accept: 8 KB.
+DEFAULT_MAX_REQUEST_TARGET = 8192
 HTTP_TOO_MANY = 429
 HTTP_FORBIDDEN = 403
 
@@ -429,6 +439,7 @@ class FakePinterestAPI:
             self.access_token_max_requests: int | None = None
             self.invalidate_rotated_refresh_tokens = False
             self.refuse_refresh = False
+            self.oauth_delay_seconds = 0.0
             self._issued: dict[str, _IssuedToken] = {}
             self._token_counter = 0
             # Faults and switches
@@ -439,6 +450,8 @@ class FakePinterestAPI:
             # HTTP status refusing the beta ad_group_ids filter of GET .../keywords (None:
             # accepted): 403 code 29 "not permitted", or 400 code 1.
             self.refuse_ad_group_ids: int | None = None
+            # Front ends refuse request lines longer than this (HTTP 414); None: no limit.
+            self.max_request_target: int | None = DEFAULT_MAX_REQUEST_TARGET
             # Rate limiting
             self.rate_limit_per_window: int | None = None
             self.rate_limit_window_seconds: float = 60.0
@@ -537,10 +550,16 @@ class FakePinterestAPI:
         body = handler.rfile.read(length).decode("utf-8", "replace") if length else ""
         headers = {k: v for k, v in handler.headers.items()}  # noqa: C416 - Message -> dict
         request = _Incoming(handler.command, path, raw_query, headers, body, split.query)
+        if path.endswith("/oauth/token") and self.oauth_delay_seconds:
+            time.sleep(self.oauth_delay_seconds)  # a slow refresh, for racing jobs
         with self._lock:
             fault = self._take_fault(path)
+            limit = self.max_request_target
             if fault is not None and fault.status == 0:
                 status, payload, extra = 0, None, dict[str, str]()
+            elif limit is not None and len(handler.path) > limit:
+                status, extra = HTTP_URI_TOO_LONG, dict[str, str]()
+                payload = {"code": HTTP_URI_TOO_LONG, "message": "Request-URI Too Long"}
             else:
                 status, payload, extra = self._respond(request, fault)
             self._record(request, status)
@@ -706,6 +725,7 @@ class FakePinterestAPI:
             ),
             ("GET", r"/pins", self._pins),
             ("GET", r"/pins/analytics", self._pins_analytics),
+            ("GET", r"/pins/(?P<pin_id>[^/]+)/analytics", self._pin_analytics),
             ("GET", r"/pins/(?P<pin_id>[^/]+)", self._pin),
             ("GET", r"/ad_accounts", self._ad_accounts),
             ("GET", acct, self._ad_account),
@@ -1243,6 +1263,26 @@ class FakePinterestAPI:
             processing_days=self.processing_days,
             app_types=app_types,
         )
+
+    def _pin_analytics(self, q: _Query, pin_id: str) -> dict[str, Any]:
+        """GET /pins/{pin_id}/analytics: the bulk answer's entry for one pin."""
+        if self.data.pin(pin_id) is None:
+            raise ApiError(404, 50, "Pin not found.")
+        metrics = q.enums("metric_types", pin_metric_types()) or []
+        if not metrics:
+            msg = "Missing required parameter: metric_types."
+            raise _bad(msg)
+        app_types = q.enum("app_types", _param_enum("query_app_types"), "ALL") or "ALL"
+        start, end = self._date_range(q)
+        answer = self.data.pin_analytics(
+            [pin_id],
+            start,
+            end,
+            metrics,
+            processing_days=self.processing_days,
+            app_types=app_types,
+        )
+        return dict(answer[pin_id])
 
 
 __all__ = ["LEVEL_ID_KEYS", "ApiError", "FakePinterestAPI", "LoggedRequest", "redact"]
