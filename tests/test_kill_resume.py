@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-
 _CLEAN: dict[str, set[str]] = {}
 
 
