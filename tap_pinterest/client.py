@@ -14,6 +14,7 @@ from singer_sdk import RESTStream
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
+from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE, REPLICATION_INCREMENTAL
 from typing_extensions import override
 
 from tap_pinterest.auth import PinterestOAuthAuthenticator
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 
     from singer_sdk.helpers.types import Context
+    from singer_sdk.singerlib import Catalog
 
     from tap_pinterest.tap import TapPinterest
 
@@ -249,21 +251,55 @@ class PinterestStream(RESTStream[str | None]):
                 return
             page_params["bookmark"] = guard.follow(str(bookmark), path)
 
-    def list_ids(self, path: str, params: dict[str, Any], context: Context | None) -> list[str]:
-        """Every item id of a bookmark-paged list."""
-        return [str(item["id"]) for item in self.iter_items(path, params, context)]
-
     def ids_of(self, stream_name: str, context: Context | None) -> list[str]:
-        """The ids a stream lists here: from its own run this sync, else listed now."""
-        known = self.pinterest_tap.listed_ids.get(listing_key(stream_name, context))
+        """The ids a stream lists here: from its own run this sync, else listed now.
+
+        A listing made here is kept for the rest of the run, and so are its items when
+        the stream is a selected full-table one still to run (pins, which sync after
+        pin_analytics): each list is read once per run, whatever the sync order.
+        """
+        key = listing_key(stream_name, context)
+        known = self.pinterest_tap.listed_ids.get(key)
         if known is not None:
             return known
         entity = cast("PinterestStream", self.pinterest_tap.streams[stream_name])
         path = str(entity.path).format(**(context or {}))
-        return self.list_ids(path, {**entity.extra_params, **self.organic_params()}, context)
+        params = {**entity.extra_params, **self.organic_params()}
+        keep = entity.selected and not entity.replication_key
+        items = []
+        ids = []
+        for item in self.iter_items(path, params, context):
+            ids.append(str(item["id"]))
+            if keep:
+                items.append(item)
+        if keep:
+            self.pinterest_tap.listed_items[key] = items
+        self.pinterest_tap.listed_ids[key] = ids
+        return ids
+
+    @override
+    def apply_catalog(self, catalog: Catalog) -> None:
+        """FULL_TABLE if the entry or its metadata asks for it.
+
+        The SDK lets the entry's `replication_method` (which discovery fills in) win over
+        the metadata's `forced-replication-method`, so a stream forced to FULL_TABLE in
+        its metadata alone would silently stay incremental.
+        """
+        super().apply_catalog(catalog)
+        entry = catalog.get_stream(self.name)
+        root = entry.metadata.get(()) if entry else None
+        forced = getattr(root, "forced_replication_method", None)
+        if entry and REPLICATION_FULL_TABLE in {entry.replication_method, forced}:
+            self.forced_replication_method = REPLICATION_FULL_TABLE
 
     def raw_bookmark(self, context: Context | None) -> Any:  # noqa: ANN401
-        """The bookmark this partition ended on last run, as stored, or None."""
+        """The bookmark this partition ended on last run, as stored, or None.
+
+        None when the stream does not run incrementally (a catalog forcing FULL_TABLE):
+        a full table read must not be filtered by an earlier run's bookmark.
+        """
+        if self.replication_method != REPLICATION_INCREMENTAL:
+            return None
         state = self.get_context_state(context)
         if state.get("replication_key") != self.replication_key:
             return None

@@ -128,9 +128,13 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
     th.Property(
         "lookback_window_days",
         th.IntegerType,
-        default=7,
         title="Lookback window days",
-        description="Days before the bookmark re-fetched each run, since Pinterest revises them.",
+        description=(
+            "Days before the bookmark re-fetched each run, since Pinterest revises them. "
+            "Default: for ads analytics under TIME_OF_AD_ACTION the widest of "
+            "click_window_days, engagement_window_days and view_window_days (at least 7), "
+            "otherwise 7."
+        ),
     ),
     th.Property(
         "analytics_granularity",
@@ -298,7 +302,7 @@ def semantic_errors(config: dict[str, Any]) -> list[str]:
     page_size = config.get("page_size", MAX_PAGE_SIZE)
     if isinstance(page_size, int) and not 1 <= page_size <= MAX_PAGE_SIZE:
         errors.append(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}.")
-    lookback = config.get("lookback_window_days", 7)
+    lookback = config.get("lookback_window_days")
     if isinstance(lookback, int) and lookback < 0:
         errors.append(f"lookback_window_days must be 0 or more, got {lookback}.")
     timeout = config.get("request_timeout", 300)

@@ -78,6 +78,16 @@ class TapPinterest(Tap):
         return {}
 
     @cached_property
+    def listed_items(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        """Items listed for a full-table stream that runs later (pins for pin_analytics)."""
+        return {}
+
+    @cached_property
+    def warned(self) -> set[str]:
+        """Warnings about settings already logged this run (they are logged once)."""
+        return set()
+
+    @cached_property
     def rate_limiter(self) -> RateLimiter:
         """Pinterest counts calls per user and app: one budget for every stream."""
         return RateLimiter()

@@ -381,10 +381,10 @@ def test_start_date_is_capped_at_90_days_with_one_warning(
 # State ------------------------------------------------------------------------------
 
 
-def test_bookmarks_and_default_lookback(fake_api: FakePinterestAPI) -> None:
+def test_bookmarks_and_lookback(fake_api: FakePinterestAPI) -> None:
     """Bookmark = today per ad account; the next run re-reads exactly the 7 lookback days."""
     streams = {"ad_account_analytics", "campaign_analytics"}
-    config = config_for(fake_api, days_ago(10))
+    config = config_for(fake_api, days_ago(10), lookback_window_days=7)
     first = run_sync(config, streams=streams)
     today = utc_today().isoformat()
     for stream in streams:
@@ -407,7 +407,7 @@ def test_bookmarks_and_default_lookback(fake_api: FakePinterestAPI) -> None:
 
 def test_revised_days_are_re_emitted(fake_api: FakePinterestAPI) -> None:
     """Pinterest restates recent days: the lookback re-run carries the new values."""
-    config = config_for(fake_api, days_ago(10))
+    config = config_for(fake_api, days_ago(10), lookback_window_days=7)
     first = run_sync(config, streams={"campaign_analytics"})
     before = {record_key("campaign_analytics", r): r for r in first.stream("campaign_analytics")}
 
@@ -431,11 +431,12 @@ def test_revised_days_are_re_emitted(fake_api: FakePinterestAPI) -> None:
             assert record["SPEND_IN_DOLLAR"] == before[key]["SPEND_IN_DOLLAR"], key
 
 
-@pytest.mark.parametrize(("lookback", "expected_start"), [(0, 5), (2, 7), (None, 12)])
+@pytest.mark.parametrize(("lookback", "expected_start"), [(0, 5), (2, 7), (None, 20)])
 def test_lookback_window_sets_second_start(
     fake_api: FakePinterestAPI, lookback: int | None, expected_start: int
 ) -> None:
-    """Second run starts lookback_window_days before the bookmark (default 7)."""
+    """Second run starts lookback_window_days before the bookmark (default: 30, the widest
+    attribution window, here held at start_date)."""
     extra: dict[str, Any] = {} if lookback is None else {"lookback_window_days": lookback}
     first = run_sync(
         config_for(fake_api, days_ago(20), days_ago(5), **extra),

@@ -305,18 +305,22 @@ def test_keywords_account_and_ad_group_level(
     assert len(records) == 100  # per account: 2 account-level + 24 ad groups x 2
     assert {r["parent_type"] for r in records.values()} == {"advertiser", "ad_group"}
     calls = fake_api.calls(rf"{ACCT_PATH}/keywords")
-    assert len(calls) == 4  # per account: one unfiltered call, one batch of 24 ad groups
+    # Per account: one unfiltered call, one per campaign, one batch of 24 ad groups.
+    assert len(calls) == 2 * (1 + 12 + 1)
     for call in calls:
         assert sorted(flat(call, "match_types")) == sorted(MATCH_TYPES)
     for account in ACCOUNTS:
         mine = [c for c in calls if c.path == f"/v5/ad_accounts/{account}/keywords"]
-        assert [("ad_group_ids" in c.query) for c in mine] == [False, True]
+        campaign_ids = [c["id"] for c in fake_api.data.campaigns[account]]
+        assert [c.query.get("campaign_id") for c in mine[1:13]] == [[i] for i in campaign_ids]
+        assert [("ad_group_ids" in c.query) for c in mine] == [False] * 13 + [True]
         group_ids = [g["id"] for g in fake_api.data.ad_groups[account]]
-        assert flat(mine[1], "ad_group_ids") == group_ids
-    # Keywords alone must list every ad group (all statuses) to find their keywords.
-    listing = fake_api.calls(rf"{ACCT_PATH}/ad_groups")
-    assert len(listing) == 2
-    assert all(sorted(flat(c, "entity_statuses")) == sorted(ENTITY_STATUSES) for c in listing)
+        assert flat(mine[13], "ad_group_ids") == group_ids
+    # Keywords alone must list every campaign and ad group (all statuses).
+    for level in ("campaigns", "ad_groups"):
+        listing = fake_api.calls(rf"{ACCT_PATH}/{level}")
+        assert len(listing) == 2
+        assert all(sorted(flat(c, "entity_statuses")) == sorted(ENTITY_STATUSES) for c in listing)
 
 
 def test_keywords_reuse_ad_groups_listed_in_the_same_run(

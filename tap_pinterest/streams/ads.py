@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import parse_qs, urlparse
 
 from typing_extensions import override
 
@@ -15,6 +17,7 @@ from tap_pinterest.streams.base import EntityStream
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    import requests
     from singer_sdk.helpers.types import Context, Record
 
 # The list default is ACTIVE,PAUSED, which silently drops archived and draft entities;
@@ -142,13 +145,23 @@ MATCH_TYPES = list(spec.parameter_enum("/ad_accounts/{ad_account_id}/keywords", 
 MAX_AD_GROUPS_PER_KEYWORDS_CALL = spec.parameter_max_items(
     "/ad_accounts/{ad_account_id}/keywords", "ad_group_ids"
 )
+# How an app without the beta ad_group_ids filter may be answered (the spec names no status).
+REFUSAL_STATUSES = frozenset({HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN})
+
+
+class AdGroupIdsRefusedError(PinterestAPIError):
+    """Pinterest refused the beta `ad_group_ids` filter ("not available to all users")."""
 
 
 class KeywordsStream(AdAccountChildStream):
-    """GET /ad_accounts/{ad_account_id}/keywords, the account's and its ad groups'.
+    """GET /ad_accounts/{ad_account_id}/keywords: the account's, campaigns' and ad groups'.
 
     Without a filter the API returns only keywords whose parent is the ad account; those
-    made in Ads Manager hang off ad groups, so they are asked for in batches of ad groups.
+    of campaigns (negative ones) need `campaign_id`, one campaign per call, and those of
+    ad groups (made in Ads Manager) `ad_group_ids`, 250 a call, a beta filter: when it is
+    refused, the generally available `ad_group_id` is asked one ad group at a time. A
+    keyword listed twice (the spec does not say whether a campaign's answer includes its
+    ad groups') is emitted once.
     """
 
     state_partitioning_keys = ()  # full table: no state entry per ad account
@@ -156,21 +169,59 @@ class KeywordsStream(AdAccountChildStream):
     path = "/ad_accounts/{ad_account_id}/keywords"
     schema = spec_schema("Keyword", ad_account_id=STRING)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Ask with ad_group_ids until Pinterest refuses it once in this run."""
+        super().__init__(*args, **kwargs)
+        self._ad_group_ids_refused = False
+
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if context is None:
             return
-        account = str(context["ad_account_id"])
-        path = self.path.format(ad_account_id=account)
+        path = self.path.format(ad_account_id=context["ad_account_id"])
         params: dict[str, Any] = {"match_types": MATCH_TYPES}
+        seen: set[str] = set()
+        for keyword in self._every_keyword(path, params, context):
+            if str(keyword["id"]) not in seen:
+                seen.add(str(keyword["id"]))
+                yield keyword
+
+    def _every_keyword(
+        self, path: str, params: dict[str, Any], context: Context
+    ) -> Iterable[dict[str, Any]]:
         yield from self.iter_items(path, params, context)
+        for campaign_id in self.ids_of("campaigns", context):
+            yield from self.iter_items(path, {**params, "campaign_id": campaign_id}, context)
         ad_group_ids = self.ids_of("ad_groups", context)
-        paged = {**params, "page_size": self.config.get("page_size", MAX_PAGE_SIZE)}
-        batches = self.id_batches(
-            path, paged, "ad_group_ids", ad_group_ids, MAX_AD_GROUPS_PER_KEYWORDS_CALL
-        )
-        for batch in batches:
-            yield from self.iter_items(path, {**params, "ad_group_ids": batch}, context)
+        if not self._ad_group_ids_refused:
+            try:
+                paged = {**params, "page_size": self.config.get("page_size", MAX_PAGE_SIZE)}
+                batches = self.id_batches(
+                    path, paged, "ad_group_ids", ad_group_ids, MAX_AD_GROUPS_PER_KEYWORDS_CALL
+                )
+                for batch in batches:
+                    yield from self.iter_items(path, {**params, "ad_group_ids": batch}, context)
+            except AdGroupIdsRefusedError as exc:
+                self._ad_group_ids_refused = True
+                self.logger.warning(
+                    "keywords: Pinterest refused the beta ad_group_ids filter (%s); asking "
+                    "one ad group per call (ad_group_id) for the rest of the run",
+                    exc,
+                )
+            else:
+                return
+        for ad_group_id in ad_group_ids:
+            yield from self.iter_items(path, {**params, "ad_group_id": ad_group_id}, context)
+
+    @override
+    def validate_response(self, response: requests.Response) -> None:
+        try:
+            super().validate_response(response)
+        except PinterestAPIError as exc:
+            query = parse_qs(urlparse(response.url).query)
+            if response.status_code in REFUSAL_STATUSES and "ad_group_ids" in query:
+                raise AdGroupIdsRefusedError(str(exc), status=response.status_code) from None
+            raise
 
 
 __all__ = ["AdAccountsStream", "AdGroupsStream", "AdsStream", "CampaignsStream"]

@@ -12,9 +12,11 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from singer_sdk.singerlib import Metadata
+from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
 from typing_extensions import override
 
-from tap_pinterest import dates
+from tap_pinterest import dates, lookback, row_meaning
 from tap_pinterest.analytics_columns import (
     ADS_COLUMNS,
     coerce,
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from singer_sdk.helpers.types import Context
+    from singer_sdk.singerlib import Catalog, MetadataMapping
 
 DEFAULT_START_DAYS_AGO = 30
 # GET /ad_accounts/{id}/campaigns/analytics: campaign_ids maxItems 250 (likewise
@@ -38,6 +41,14 @@ MAX_IDS_PER_CALL = parameter_max_items(ADS_ANALYTICS_PATH, "campaign_ids")
 ADS_COLUMN_SET = frozenset(ADS_COLUMNS)
 ACCOUNT_COLUMN = "AD_ACCOUNT_ID"
 DATE_SCHEMA = {"type": ["string"], "format": "date"}
+# The columns each ads analytics row carries its counting settings in, and the settings.
+ATTRIBUTION_SETTINGS = {
+    "GRANULARITY": "analytics_granularity",
+    "CLICK_WINDOW_DAYS": "click_window_days",
+    "ENGAGEMENT_WINDOW_DAYS": "engagement_window_days",
+    "VIEW_WINDOW_DAYS": "view_window_days",
+    "CONVERSION_REPORT_TIME": "conversion_report_time",
+}
 
 
 class AnalyticsStream(PinterestStream):
@@ -46,6 +57,8 @@ class AnalyticsStream(PinterestStream):
     replication_key = "DATE"
     paginated = False
     granularity_setting: ClassVar[str | None] = None
+    # Columns that, like keys, give a row its meaning: never left out by a selection.
+    meaning_columns: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Warn about the 90-day cap once per run, not once per partition."""
@@ -75,7 +88,7 @@ class AnalyticsStream(PinterestStream):
             bookmark=bookmark,
             start_date=start_date,
             end_date=_config_date(self.config.get("end_date")),
-            lookback_days=int(self.config.get("lookback_window_days", 7)),
+            lookback_days=self.lookback_days(),
             granularity=self.granularity,
             today=today,
         )
@@ -93,6 +106,39 @@ class AnalyticsStream(PinterestStream):
         if sync_range.empty:
             return []
         return dates.split_windows(sync_range, self.granularity)
+
+    def lookback_days(self) -> int:
+        """Days re-read before the bookmark (organic rule; ads analytics follow attribution)."""
+        return lookback.organic_lookback_days(self.config)
+
+    def row_settings(self) -> dict[str, Any]:
+        """Settings (by name) that give this stream's rows their meaning; kept in state."""
+        return {}
+
+    @override
+    def raw_bookmark(self, context: Context | None) -> Any:
+        """The bookmark, once the state is known to hold rows counted the same way."""
+        settings = self.row_settings()
+        if settings:
+            row_meaning.check_partition_settings(
+                self.name,
+                context,
+                self.get_context_state(context),
+                settings,
+                start_over=self.replication_method != REPLICATION_INCREMENTAL,
+            )
+        return super().raw_bookmark(context)
+
+    @property
+    @override
+    def metadata(self) -> MetadataMapping:
+        """Keys and meaning columns are always emitted, even when deselected."""
+        mapping = super().metadata
+        for column in (*self.primary_keys, *self.meaning_columns):
+            entry = mapping.get(("properties", column))
+            if entry is not None:
+                entry.inclusion = Metadata.InclusionType.AUTOMATIC
+        return mapping
 
     def stored_bookmark(self, context: Context | None) -> date | None:
         """The partition's last bookmark; start_date is applied separately, after lookback."""
@@ -135,6 +181,7 @@ class AdsAnalyticsStream(AnalyticsStream):
 
     parent_stream_type = AdAccountsStream
     granularity_setting = "analytics_granularity"
+    meaning_columns = ("ad_account_id", *ATTRIBUTION_SETTINGS)
     # The id column of the level's rows and the parameter carrying its ids.
     id_column: ClassVar[str] = "ad_account_id"
     ids_param: ClassVar[str | None] = None
@@ -176,6 +223,28 @@ class AdsAnalyticsStream(AnalyticsStream):
             if column != ACCOUNT_COLUMN and column not in self.lower_level_columns:
                 properties.setdefault(column, column_schema(column))
         return {"type": "object", "properties": properties}
+
+    @override
+    def row_settings(self) -> dict[str, Any]:
+        return {ATTRIBUTION_SETTINGS[column]: value for column, value in self.attribution().items()}
+
+    @override
+    def apply_catalog(self, catalog: Catalog) -> None:
+        """The catalog must key rows as the settings do (HOUR adds the HOUR key)."""
+        super().apply_catalog(catalog)
+        entry = catalog.get_stream(self.name)
+        if entry is not None:
+            why = f"analytics_granularity {self.granularity}"
+            row_meaning.check_catalog_keys(self.name, entry, self.primary_keys, why)
+
+    @override
+    def lookback_days(self) -> int:
+        """The widest attribution window unless set; warn once if set shorter than it."""
+        warning = lookback.short_lookback_warning(self.config)
+        if warning and "short_lookback" not in self.pinterest_tap.warned:
+            self.pinterest_tap.warned.add("short_lookback")
+            self.logger.warning(warning)
+        return lookback.ads_lookback_days(self.config)
 
     def attribution(self) -> dict[str, Any]:
         """The windows the numbers were counted under: part of every row's meaning."""

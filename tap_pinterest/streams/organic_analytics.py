@@ -94,6 +94,7 @@ class UserAccountAnalyticsStream(OrganicAnalyticsStream):
     path = "/user_account/analytics"
     # split_value is the answer's group key: the split's value, or the single group's key.
     primary_keys = ("date", "split_value")
+    meaning_columns = ("split_field",)
     metric_names = USER_METRICS
     schema: ClassVar[dict[str, Any]] = {
         "type": "object",
@@ -106,6 +107,15 @@ class UserAccountAnalyticsStream(OrganicAnalyticsStream):
             **dict.fromkeys(USER_METRICS, NUMBER),
         },
     }
+
+    @override
+    def row_settings(self) -> dict[str, Any]:
+        return {
+            "user_account_analytics_split_field": str(
+                self.config.get("user_account_analytics_split_field", "NO_SPLIT")
+            ),
+            "app_types": str(self.config.get("app_types", "ALL")),
+        }
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
@@ -148,6 +158,10 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
     def requested_metrics(self) -> list[str]:
         configured = self.config.get("pin_metric_types") or PIN_METRICS
         return [m for m in super().requested_metrics() if m in configured]
+
+    @override
+    def row_settings(self) -> dict[str, Any]:
+        return {"app_types": str(self.config.get("app_types", "ALL"))}
 
     def pin_ids(self, context: Context | None) -> list[str]:
         """The user's pins: from the pins stream if it ran this sync, else listed here."""

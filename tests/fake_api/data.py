@@ -22,8 +22,10 @@ schemas; mutate them only through :meth:`FakeData.touch`):
   ``data.customer_lists[ad_account_id]``, ``data.conversion_tags[ad_account_id]``
   (statuses alternate ``ACTIVE``/``ARCHIVED``; ``filter_deleted=true`` hides ARCHIVED).
 - ``data.keywords[ad_account_id]`` -> all keywords of the account: 2 whose parent is
-  the ad account (``parent_type="advertiser"``) then ``keywords_per_ad_group`` per ad
-  group (``parent_type="ad_group"``).  ``data.account_keywords(id)`` /
+  the ad account (``parent_type="advertiser"``), then per campaign
+  ``keywords_per_campaign`` (``parent_type="campaign"``, negative match types; 0 by
+  default) followed by ``keywords_per_ad_group`` per ad group of the campaign
+  (``parent_type="ad_group"``).  ``data.account_keywords(id)`` /
   ``data.ad_group_keywords(id)`` split them.
 - ``data.boards`` -> ``list[Board]`` (privacy cycles ``PUBLIC``/``SECRET``),
   ``data.board_sections[board_id]`` -> ``list[BoardSection]`` (only ``id``, ``name``),
@@ -73,6 +75,8 @@ GRANULARITIES = ("TOTAL", "DAY", "HOUR", "WEEK", "MONTH")
 WINDOW_DAYS = (0, 1, 7, 14, 30, 60)
 CONVERSION_REPORT_TIMES = ("TIME_OF_AD_ACTION", "TIME_OF_CONVERSION")
 MATCH_TYPES = ("BROAD", "PHRASE", "EXACT", "EXACT_NEGATIVE", "PHRASE_NEGATIVE")
+# Advertisers and campaigns can only have excluding keywords (spec, GET .../keywords).
+NEGATIVE_MATCH_TYPES = ("EXACT_NEGATIVE", "PHRASE_NEGATIVE")
 AUDIENCE_STATUSES = ("READY", "INITIALIZING", "TOO_SMALL")
 AUDIENCE_TYPES = ("ACTALIKE", "ENGAGEMENT", "CUSTOMER_LIST", "VISITOR")
 CUSTOMER_LIST_STATUSES = ("PROCESSING", "READY", "TOO_SMALL", "UPLOADING")
@@ -333,6 +337,9 @@ class Scale:
     customer_lists_per_account: int = 3
     conversion_tags_per_account: int = 2
     keywords_per_ad_group: int = 2
+    # Campaign-level keywords (negative match types only, per the spec); 0 by default so
+    # the default data set and its counts stay as they were.
+    keywords_per_campaign: int = 0
 
 
 _CAMPAIGN_SUMMARY = {
@@ -396,7 +403,7 @@ class FakeData:
         return sum(1 for cutoff in self._revision_cutoffs if day >= cutoff)
 
     # ------------------------------------------------------------- building
-    def _build(self) -> None:  # noqa: C901, PLR0915 - one linear recipe is easier to read
+    def _build(self) -> None:  # noqa: C901, PLR0912, PLR0915 - one linear recipe is easier to read
         s = self.scale
         self.followers = [
             {"type": "user", "username": f"follower_{i:04d}"} for i in range(s.followers)
@@ -581,6 +588,9 @@ class FakeData:
                         "bid_options": None,
                     },
                 )
+                for k in range(s.keywords_per_campaign):
+                    negative = NEGATIVE_MATCH_TYPES[k % len(NEGATIVE_MATCH_TYPES)]
+                    kws.append({**keyword(camp_id, "campaign"), "match_type": negative})
                 for _ in range(s.ad_groups_per_campaign):
                     gn = next_n("ad_group")
                     g_status = ENTITY_STATUSES[len(groups) % len(ENTITY_STATUSES)]

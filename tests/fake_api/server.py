@@ -42,6 +42,13 @@ Contract of the fake where the spec is silent (tests rely on it):
   window resets); once the window's budget is spent the fake answers 429
   ``{"code": 8, ...}`` with ``Retry-After`` = seconds to reset.  ``POST /oauth/token``
   is not rate limited.  Default ``None``: no such headers at all.
+- Keywords: unfiltered, only the ad account's own; ``campaign_id`` gives the campaign's
+  and its ad groups' (the spec does not say); ``ad_group_id``/``ad_group_ids`` the ad
+  groups'.  ``refuse_ad_group_ids = 403`` (code 29, "You are not permitted to access that
+  resource.") or ``= 400`` (code 1) refuses the beta ``ad_group_ids`` filter.
+- Page hooks (``on_page(path_regex, page, hook)``): ``hook(data)`` runs once, under the
+  lock, just before the matching list serves its ``page``-th page (1-based, from the
+  bookmark's offset and ``page_size``); items are copied after it, so edits show at once.
 - ``oauth_delay_seconds`` delays every ``POST /oauth/token`` answer (default 0), so
   that parallel jobs race for the refresh.
 - Request length: a request target (path and query) longer than
@@ -133,6 +140,7 @@ HTTP_URI_TOO_LONG = 414
 # What common front ends (nginx large_client_header_buffers, many CDNs) accept: 8 KB.
 DEFAULT_MAX_REQUEST_TARGET = 8192
 HTTP_TOO_MANY = 429
+HTTP_FORBIDDEN = 403
 
 
 def redact(value: str) -> str:
@@ -216,6 +224,7 @@ def _not_found(message: str) -> ApiError:
 _AUTH_FAILED = "Authentication failed."
 
 Handler = Callable[..., Any]
+PageHook = Callable[[FakeData], None]
 
 
 class _Query:
@@ -444,7 +453,11 @@ class FakePinterestAPI:
             # Faults and switches
             self._faults: list[_Fault] = []
             self._repeat_bookmark: list[re.Pattern[str]] = []
+            self._page_hooks: list[tuple[re.Pattern[str], int, PageHook]] = []
             self.processing_days = 2
+            # HTTP status refusing the beta ad_group_ids filter of GET .../keywords (None:
+            # accepted): 403 code 29 "not permitted", or 400 code 1.
+            self.refuse_ad_group_ids: int | None = None
             # Front ends refuse request lines longer than this (HTTP 414); None: no limit.
             self.max_request_target: int | None = DEFAULT_MAX_REQUEST_TARGET
             # Rate limiting
@@ -491,6 +504,15 @@ class FakePinterestAPI:
         """Make matching list endpoints always return the same non-null bookmark."""
         with self._lock:
             self._repeat_bookmark.append(re.compile(path_regex))
+
+    def on_page(self, path_regex: str, page: int, hook: PageHook) -> None:
+        """Run ``hook(self.data)`` once, just before page ``page`` (1 = first) of a list.
+
+        Lets a test edit objects while the tap is between pages of a listing, e.g. an
+        object already read on page 1, the way a user editing in Ads Manager would.
+        """
+        with self._lock:
+            self._page_hooks.append((re.compile(path_regex), page, hook))
 
     def revise(self, days: int = 3) -> None:
         """Restate the last ``days`` dates (up to today) of every analytics endpoint."""
@@ -821,12 +843,20 @@ class FakePinterestAPI:
         full = PREFIX + path
         size = q.integer("page_size", 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
         offset = self._offset(full, q.get("bookmark"))
+        self._run_page_hooks(full, offset // size + 1)
         page = items[offset : offset + size]
         nxt = offset + size
         bookmark = self._bookmark(full, nxt) if nxt < len(items) else None
         if any(p.search(full) for p in self._repeat_bookmark):
             bookmark = q.get("bookmark") or self._bookmark(full, size)
         return {"items": [dict(i) for i in page], "bookmark": bookmark}
+
+    def _run_page_hooks(self, full_path: str, page: int) -> None:
+        for hook in list(self._page_hooks):
+            pattern, wanted, action = hook
+            if wanted == page and pattern.search(full_path):
+                self._page_hooks.remove(hook)
+                action(self.data)
 
     @staticmethod
     def _order(q: _Query, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -1030,6 +1060,8 @@ class FakePinterestAPI:
         campaign_id = q.get("campaign_id")
         ad_group_id = q.get("ad_group_id")
         ad_group_ids = q.ids("ad_group_ids")
+        if ad_group_ids is not None and self.refuse_ad_group_ids is not None:
+            raise self._beta_refusal(self.refuse_ad_group_ids, "ad_group_ids")
         match_types = q.enums("match_types", MATCH_TYPES)
         if match_types is not None and len(match_types) > len(MATCH_TYPES):
             msg = "Invalid match_types: at most 5 values are allowed."
@@ -1052,6 +1084,13 @@ class FakePinterestAPI:
         if match_types:
             items = [k for k in items if k["match_type"] in match_types]
         return self._page(q, f"/ad_accounts/{ad_account_id}/keywords", items)
+
+    @staticmethod
+    def _beta_refusal(status: int, parameter: str) -> ApiError:
+        """How a beta feature the app may not use is refused (the spec names no status)."""
+        if status == HTTP_FORBIDDEN:
+            return ApiError(status, 29, "You are not permitted to access that resource.")
+        return ApiError(status, 1, f"Invalid parameter: {parameter} is not available.")
 
     # ------------------------------------------------------------ analytics
     def _date_range(
