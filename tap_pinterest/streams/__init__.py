@@ -14,12 +14,6 @@ from tap_pinterest.streams.ads import (
     CustomerListsStream,
     KeywordsStream,
 )
-from tap_pinterest.streams.analytics import (
-    AdAccountAnalyticsStream,
-    AdAnalyticsStream,
-    AdGroupAnalyticsStream,
-    CampaignAnalyticsStream,
-)
 from tap_pinterest.streams.organic import (
     BoardPinsStream,
     BoardSectionPinsStream,
@@ -32,6 +26,15 @@ from tap_pinterest.streams.organic_analytics import (
     TopPinsAnalyticsStream,
     TopVideoPinsAnalyticsStream,
     UserAccountAnalyticsStream,
+)
+from tap_pinterest.streams.report_analytics import (
+    AdAccountAnalyticsStream,
+    AdAnalyticsStream,
+    AdGroupAnalyticsStream,
+    CampaignAnalyticsStream,
+    KeywordAnalyticsStream,
+    ProductGroupAnalyticsStream,
+    ProductItemAnalyticsStream,
 )
 from tap_pinterest.streams.user import (
     UserAccountFollowersStream,
@@ -63,6 +66,9 @@ STREAM_TYPES: list[type[PinterestStream]] = [
     CampaignAnalyticsStream,
     AdGroupAnalyticsStream,
     AdAnalyticsStream,
+    KeywordAnalyticsStream,
+    ProductGroupAnalyticsStream,
+    ProductItemAnalyticsStream,
     AudiencesStream,
     CustomerListsStream,
     ConversionTagsStream,
