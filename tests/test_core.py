@@ -55,6 +55,9 @@ EXPECTED_STREAMS = [
     "campaign_analytics",
     "ad_group_analytics",
     "ad_analytics",
+    "keyword_analytics",
+    "product_group_analytics",
+    "product_item_analytics",
     "audiences",
     "customer_lists",
     "conversion_tags",
@@ -141,11 +144,11 @@ def _cli(*args: str) -> dict[str, Any]:
 
 
 def test_standard_suite_covers_every_stream() -> None:
-    """The generated per-stream tests are parametrized over all 24 streams."""
+    """The generated per-stream tests are parametrized over all 27 streams."""
     params = TestTapPinterest.params
     ids = [p.id for p in params["test_tap_stream_returns_record"]]
     assert sorted(ids) == sorted(EXPECTED_STREAMS)
-    assert len(ids) == 24
+    assert len(ids) == 27
 
 
 def test_about_lists_capabilities() -> None:
@@ -178,7 +181,7 @@ def test_discover_lists_exactly_the_streams(
     catalog = _cli("--config", str(config_path), "--discover")
     names = [entry["tap_stream_id"] for entry in catalog["streams"]]
     assert sorted(names) == sorted(EXPECTED_STREAMS)
-    assert len(names) == len(set(names)) == 24
+    assert len(names) == len(set(names)) == 27
     assert fake_api.log == []
 
 
