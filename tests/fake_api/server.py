@@ -534,10 +534,10 @@ class FakePinterestAPI:
         with self._lock:
             self.data.revise(days)
 
-    def fail_next_reports(self, status: str, times: int = 1) -> None:
-        """The next ``times`` reports created end in ``status`` (FAILED, EXPIRED...)."""
+    def fail_next_reports(self, status: str, times: int = 1, after: int = 0) -> None:
+        """After ``after`` good reports, the next ``times`` end in ``status`` (FAILED...)."""
         with self._lock:
-            self._report_endings.extend([status] * times)
+            self._report_endings.extend(["FINISHED"] * after + [status] * times)
 
     def expire_access_tokens(self) -> None:
         """Expire every issued access token now (static tokens are unaffected)."""
