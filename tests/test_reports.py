@@ -226,6 +226,7 @@ def test_900_days_of_every_level_match_the_synchronous_values(fake_api: FakePint
             assert all(b["granularity"] == "DAY" and b["report_format"] == "JSON" for b in bodies)
             assert all(set(b["columns"]) == KEPT - {LEVELS[stream][1]} for b in bodies)
     assert len(fake_api.calls(REPORTS, method="POST")) == 5 * 4 * 2
+    assert all(c.query_string == "" for c in fake_api.calls(REPORTS, method="POST"))
     # One poll IN_PROGRESS, one FINISHED, per report; then one download each.
     assert len(fake_api.calls(REPORTS)) == 2 * 5 * 4 * 2
     downloads = fake_api.calls(r"/report-files/report-\d+")
@@ -407,6 +408,23 @@ def test_a_link_that_always_expires_is_a_clear_error(fake_api: FakePinterestAPI)
         f"{start} to {end} expired 3 times before it could be read"
     )
     assert len(fake_api.calls(REPORTS, method="POST")) == 3
+
+
+def test_reports_wait_for_the_ads_analytics_budget(
+    fake_api: FakePinterestAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Creating and polling draw on ads_analytics; the tap waits instead of hitting 429."""
+    caplog.set_level(logging.INFO)
+    fake_api.rate_limit_by_category = True
+    fake_api.rate_limit_per_window = 3
+    fake_api.rate_limit_window_seconds = 1.0
+    config = report_config(fake_api, days_ago(3), days_ago(1), analytics_source="reports")
+    result = run_sync(config, catalog=narrow_catalog(config, {"ad_account_analytics"}))
+    assert len(result.stream("ad_account_analytics")) == 6
+    assert [r.status for r in fake_api.log if r.status != 200] == []
+    waits = [r.getMessage() for r in caplog.records if "spent; waiting" in r.getMessage()]
+    assert waits
+    assert all(w.startswith("Rate-limit budget of ads_analytics") for w in waits)
 
 
 # State ----------------------------------------------------------------------------

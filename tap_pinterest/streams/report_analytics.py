@@ -106,7 +106,7 @@ class ReportBackedStream(AdsAnalyticsStream):
                 ", ".join(c for c in columns if c not in ASYNC_COLUMN_SET),
             )
         numeric = [c for c in report_columns if column_json_type(c) == "number"]
-        requests = [
+        reports = [
             ReportRequest(
                 account,
                 self.report_level,
@@ -115,7 +115,7 @@ class ReportBackedStream(AdsAnalyticsStream):
             )
             for window in windows
         ]
-        for report, rows in self.report_client.run(requests):
+        for report, rows in self.report_client.run(reports):
             for entity_id, row in rows:
                 yield self.report_record(entity_id, row, account, attribution, numeric)
             self.checkpoint(context, report.window.end)
