@@ -83,12 +83,5 @@ def route(
     return Route(reports, SyncRange(recent_start, reachable.end, recent_start))
 
 
-def lost_dates(reachable: SyncRange) -> DateWindow | None:
-    """The requested dates no endpoint serves any more (older than the reach), if any."""
-    if not reachable.capped:
-        return None
-    return DateWindow(reachable.requested_start, _eve(reachable.start))
-
-
 def _eve(day: date) -> date:
     return as_pendulum(day).subtract(days=1)

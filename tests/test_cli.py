@@ -29,7 +29,7 @@ def test_test_mode_reads_one_record_per_stream(
     assert run.returncode == 0, run.stderr[-2000:]
     messages = [json.loads(line) for line in run.stdout.splitlines()]
     records = Counter(m["stream"] for m in messages if m["type"] == "RECORD")
-    assert len(records) == 24
+    assert len(records) == 27
     assert set(records.values()) == {1}
     assert "demo-access-token" not in run.stderr
     assert len(fake_api.log) < 40  # one page per stream, not a full sync

@@ -180,6 +180,13 @@ def _top_pins_served(fake: FakePinterestAPI, path: str, *, video: bool) -> int:
     return sum(len(pins) for pins in served.values())
 
 
+REPORT_ONLY = {
+    "keyword_analytics": "KEYWORD",
+    "product_group_analytics": "PRODUCT_GROUP",
+    "product_item_analytics": "PRODUCT_ITEM",
+}
+
+
 def expected_rows(fake: FakePinterestAPI) -> dict[str, int]:
     """Rows per stream for one sync of [START, TODAY], taken from the fake's data set."""
     data: FakeData = fake.data
@@ -216,6 +223,10 @@ def expected_rows(fake: FakePinterestAPI) -> dict[str, int]:
             )
             for account in accounts
         )
+    for stream, level in REPORT_ONLY.items():
+        # Async reports only; product items reach 92 days back (START is more recent).
+        entities = sum(len(data.report_only_entities(a, level)) for a in accounts)
+        expected[stream] = entities * days
     for stream, (path, video) in TOP_PINS.items():
         expected[stream] = _top_pins_served(fake, path, video=video)
     return expected

@@ -20,7 +20,6 @@ from tap_pinterest.report_planning import (
     DAILY_REPORT_LIMITS,
     HOURLY_REPORT_LIMITS,
     PRODUCT_ITEM_REPORT_LIMITS,
-    lost_dates,
     report_limits,
     route,
 )
@@ -183,10 +182,7 @@ def test_route_keeps_weeks_whole_at_the_boundary() -> None:
     assert plan.sync.start == date(2025, 3, 3)
 
 
-def test_lost_dates_and_poll_waits() -> None:
-    capped = SyncRange(date(2024, 1, 10), date(2025, 1, 1), date(2024, 1, 1))
-    assert lost_dates(capped) == DateWindow(date(2024, 1, 1), date(2024, 1, 9))
-    assert lost_dates(SyncRange(date(2024, 1, 1), date(2024, 1, 2), date(2024, 1, 1))) is None
+def test_poll_waits_grow_to_a_ceiling() -> None:
     waits = poll_waits(1.5, ceiling=10)
     assert [next(waits) for _ in range(6)] == [1.5, 3.0, 6.0, 10, 10, 10]
 
