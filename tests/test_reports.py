@@ -460,6 +460,23 @@ def test_an_interrupted_backfill_resumes_where_it_stopped(fake_api: FakePinteres
     )
 
 
+def test_switching_to_reports_keeps_the_bookmark(fake_api: FakePinterestAPI) -> None:
+    """A second run with another analytics_source starts from the bookmark, not start_date."""
+    streams = {"ad_account_analytics"}
+    config = report_config(fake_api, days_ago(200), analytics_source="sync")
+    first = run_sync(config, catalog=narrow_catalog(config, streams))
+    assert fake_api.calls(REPORTS, method="POST") == []
+    fake_api.clear_log()
+    config = {**config, "analytics_source": "reports"}
+    second = run_sync(config, catalog=narrow_catalog(config, streams), state=first.final_state)
+    bodies = report_bodies(fake_api, ACCOUNT_1, "ADVERTISER")
+    assert [(b["start_date"], b["end_date"]) for b in bodies] == [
+        (days_ago(7).isoformat(), utc_today().isoformat())
+    ]
+    assert len(second.stream("ad_account_analytics")) == 8 * 2
+    assert fake_api.calls(r"/v5/ad_accounts/\d+/analytics") == []
+
+
 # Report-only levels ---------------------------------------------------------------
 
 
