@@ -12,7 +12,7 @@ window up to it was emitted, so a backfill that stops midway resumes where it st
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from typing_extensions import override
 
@@ -54,8 +54,8 @@ class ReportBackedStream(AdsAnalyticsStream):
         """Where dates come from: `auto` (reports beyond 90 days), `reports` or `sync`."""
         if self.reports_only:
             return "reports"
-        value = self.config.get("analytics_source", "auto")
-        return "reports" if value == "reports" else "sync" if value == "sync" else "auto"
+        # The settings schema allows only ANALYTICS_SOURCES.
+        return cast("AnalyticsSource", self.config.get("analytics_source", "auto"))
 
     @cached_property
     def report_client(self) -> ReportClient:
