@@ -32,6 +32,8 @@ MAX_POLL_WAIT_SECONDS = 60.0
 MAX_REPORTS_IN_FLIGHT = 5
 # A link that keeps expiring before it is read is a problem creating it again won't fix.
 MAX_LINK_RENEWALS = 2
+# Tries of one download link when the storage drops the connection or answers 5xx.
+DOWNLOAD_TRIES = 3
 
 
 class ReportError(PinterestAPIError):
@@ -185,19 +187,31 @@ class ReportClient:
             self._sleep(wait)
 
     def download(self, url: str, report: ReportRequest) -> Any:  # noqa: ANN401
-        """GET the pre-signed link, without the Authorization header."""
-        try:
-            response = self._download_session.get(url, timeout=self.stream.timeout)
-        except requests.RequestException as exc:
-            msg = f"Downloading the report for {report.describe()} failed: {type(exc).__name__}"
-            raise ReportError(msg) from None
-        if response.status_code == HTTPStatus.FORBIDDEN:
-            raise ExpiredLinkError
-        if response.status_code != HTTPStatus.OK:
-            status = response.status_code
-            msg = f"Downloading the report for {report.describe()} failed: HTTP {status}"
-            raise ReportError(msg)
-        return _json(response, report)
+        """GET the pre-signed link, without the Authorization header.
+
+        A dropped connection or a 5xx from the storage is tried again (the link is still
+        valid for its five minutes); 403 means the link expired.
+        """
+        failure = ""
+        for attempt in range(DOWNLOAD_TRIES):
+            if attempt:
+                self._sleep(self.first_wait * attempt)
+            try:
+                response = self._download_session.get(url, timeout=self.stream.timeout)
+            except requests.RequestException as exc:
+                failure = type(exc).__name__
+                continue
+            if response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
+                failure = f"HTTP {response.status_code}"
+                continue
+            if response.status_code == HTTPStatus.FORBIDDEN:
+                raise ExpiredLinkError
+            if response.status_code != HTTPStatus.OK:
+                failure = f"HTTP {response.status_code}"
+                break
+            return _json(response, report)
+        msg = f"Downloading the report for {report.describe()} failed: {failure}"
+        raise ReportError(msg)
 
 
 def _json(response: requests.Response, report: ReportRequest) -> Any:  # noqa: ANN401

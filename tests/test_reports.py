@@ -394,6 +394,28 @@ def test_an_expired_link_creates_the_report_again(fake_api: FakePinterestAPI) ->
     assert statuses == [403, 200, 200]
 
 
+def test_a_dropped_download_is_tried_again(fake_api: FakePinterestAPI) -> None:
+    fake_api.drop_connection(r"^/report-files/")
+    fake_api.inject(r"^/report-files/", 503)
+    start, end = days_ago(3), days_ago(1)
+    config = report_config(fake_api, start, end, analytics_source="reports")
+    result = run_sync(config, catalog=narrow_catalog(config, {"ad_account_analytics"}))
+    assert len(result.stream("ad_account_analytics")) == 6
+    assert [r.status for r in fake_api.calls(r"/report-files/report-\d+")] == [0, 503, 200, 200]
+    assert len(fake_api.calls(REPORTS, method="POST")) == 2
+
+
+def test_a_download_that_keeps_failing_is_a_clear_error(fake_api: FakePinterestAPI) -> None:
+    fake_api.inject(r"^/report-files/", 500, times=3)
+    start, end = days_ago(3), days_ago(1)
+    config = report_config(fake_api, start, end, analytics_source="reports")
+    _, error = run_failing(config, {"ad_account_analytics"})
+    assert str(error) == (
+        f"Downloading the report for ad account {ACCOUNT_1}, level ADVERTISER, "
+        f"{start} to {end} failed: HTTP 500"
+    )
+
+
 def test_a_link_that_always_expires_is_a_clear_error(fake_api: FakePinterestAPI) -> None:
     fake_api.report_url_ttl = -1.0
     start, end = days_ago(3), days_ago(1)
