@@ -14,6 +14,11 @@ streams, then an incremental sync from the final state, and prints per run:
 Usage: uv run python scripts/benchmark.py --ad-accounts 10 --campaigns 300 \
     --ad-groups 3000 --ads 20000 --days 60
 
+A third part syncs the four analytics streams once per path, `analytics_source: sync`
+and `analytics_source: reports`, over --path-days days (default 7), and prints the calls
+each path spends: list pages and one analytics call per 250 ids and 91 dates, against
+one report (create, polls, download) per account, level and 186 dates.
+
 Totals are spread evenly over the hierarchy (Scale takes per-parent numbers), so the
 actual counts are rounded; they are printed. Only the metric columns named by
 --columns are selected (default three; "all" requests every column), because
@@ -139,6 +144,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=5000,
         help="product groups of the shopping account (default 5000; 0 skips that section)",
     )
+    parser.add_argument(
+        "--path-days", type=int, default=7, help="days of the sync vs reports comparison"
+    )
     return parser.parse_args(argv)
 
 
@@ -256,6 +264,53 @@ def print_run(api: FakePinterestAPI, result: RunResult) -> None:
     print(f"peak RSS so far (tap + in-process fake): {result.peak_rss_mb:,.0f} MB")
 
 
+def path_calls(api: FakePinterestAPI) -> dict[str, int]:
+    """The last run's calls by kind: entity list pages, sync analytics, report steps."""
+    kinds: Counter[str] = Counter()
+    for request in api.log:
+        path = endpoint(request.path)
+        if path.startswith("/report-files/"):
+            kinds["report downloads"] += 1
+        elif path.endswith("/reports"):
+            kinds["report creates" if request.method == "POST" else "report polls"] += 1
+        elif path.endswith("/analytics"):
+            kinds["sync analytics"] += 1
+        elif path != "/ad_accounts":
+            kinds["entity list pages"] += 1
+    return dict(kinds)
+
+
+def compare_paths(
+    api: FakePinterestAPI, config: dict[str, Any], catalog: dict[str, Any], days: int
+) -> None:
+    """Sync the analytics streams through each path and print the calls each spent."""
+    today = datetime.now(tz=timezone.utc).date()
+    start = today - timedelta(days=days - 1)
+    kinds = (
+        "entity list pages",
+        "sync analytics",
+        "report creates",
+        "report polls",
+        "report downloads",
+    )
+    print(f"\n== analytics paths: {days} days of the four ads analytics streams ==")
+    print(f"{'path':<9} " + " ".join(f"{k:>17}" for k in kinds) + f" {'total':>7} {'records':>9}")
+    for source in ("sync", "reports"):
+        path_config = {**config, "start_date": start.isoformat(), "analytics_source": source}
+        result = run_once(
+            api, label=source, config=path_config, catalog=catalog, state=None, days=days
+        )
+        spent = path_calls(api)
+        total = sum(spent.values())
+        records = sum(result.records[s] for s in ANALYTICS_STREAMS)
+        row = " ".join(f"{spent.get(k, 0):>17}" for k in kinds)
+        print(f"{source:<9} {row} {total:>7} {records:>9}")
+    print(
+        "sync: per account and level, list pages + ceil(N/250) x ceil(D/91) calls; "
+        "reports: per account and level, ceil(D/186) x (1 create + polls + 1 download)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Full sync, then incremental sync from its state; print both tables."""
     args = parse_args(argv)
@@ -302,6 +357,11 @@ def main(argv: list[str] | None = None) -> int:
             days=incremental_days,
         )
         print_run(api, incremental)
+        analytics_catalog = catalog_selecting(config, set(ANALYTICS_STREAMS))
+        if args.columns != "all":
+            for stream in ANALYTICS_STREAMS:
+                analytics_catalog = deselect_properties(analytics_catalog, stream, keep)
+        compare_paths(api, config, analytics_catalog, min(args.path_days, MAX_DAYS_BACK + 1))
     shopping_benchmark(args, today)
     return 0
 
@@ -314,7 +374,6 @@ SHOPPING_STREAMS = (
     "catalogs_feeds",
     "catalogs_product_groups",
     "product_group_promotions",
-    "product_group_analytics",
 )
 TARGETING_STREAMS = {
     "ad_account_targeting_analytics": (None, "targeting_analytics"),
@@ -387,7 +446,7 @@ def shopping_benchmark(args: argparse.Namespace, today: date) -> None:
         catalog = catalog_selecting(config, streams)
         if args.columns != "all":
             keep = {c.strip() for c in args.columns.split(",") if c.strip()}
-            for stream in ("product_group_analytics", *TARGETING_STREAMS):
+            for stream in TARGETING_STREAMS:
                 catalog = deselect_properties(catalog, stream, keep)
         result = run_once(
             api, label="shopping", config=config, catalog=catalog, state=None, days=days
@@ -408,11 +467,6 @@ def shopping_benchmark(args: argparse.Namespace, today: date) -> None:
                 "/ad_accounts/{id}/product_group_promotions",
                 sum(_pages(per_group[g["id"]]) for g in groups),
                 len(promotions),
-            ),
-            "product_group_analytics": (
-                "/ad_accounts/{id}/product_groups/analytics",
-                _pages(len(promotions)) * windows,
-                len(promotions) * days,
             ),
         }
         for stream, (attr, part) in TARGETING_STREAMS.items():

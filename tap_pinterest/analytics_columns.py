@@ -14,6 +14,18 @@ from tap_pinterest.errors import PinterestAPIError
 
 _STRING_SUFFIXES = ("_ID", "_NAME", "_LABEL", "_STATUS", "_TYPE", "_TAG")
 _STRING_COLUMNS = frozenset({"AD_GROUP_OPTIMIZATION"})
+# Catalog attributes of PRODUCT_ITEM reports (async columns only).
+_PRODUCT_ITEM_STRINGS = frozenset(
+    {
+        "PRODUCT_ITEM_IMAGE_URL",
+        "PRODUCT_ITEM_PRODUCT_URL",
+        "PRODUCT_ITEM_PIN_URL",
+        "PRODUCT_ITEM_BRAND",
+        "PRODUCT_ITEM_DESCRIPTION",
+        "PRODUCT_ITEM_PRODUCT_CATEGORY",
+        "PRODUCT_ITEM_CURRENCY",
+    }
+)
 # Flags of the campaign (CampaignResponse.is_campaign_budget_optimization is a boolean).
 _BOOLEAN_COLUMNS = frozenset({"CAMPAIGN_BUDGET_OPTIMIZATION"})
 # Conversion metrics are not returned with granularity HOUR (spec: granularity).
@@ -34,7 +46,7 @@ _CONVERSION_MARKERS = (
 
 def column_json_type(column: str) -> str:
     """'string', 'boolean' or 'number' for one reporting column."""
-    if column.endswith(_STRING_SUFFIXES) or column in _STRING_COLUMNS:
+    if column.endswith(_STRING_SUFFIXES) or column in _STRING_COLUMNS | _PRODUCT_ITEM_STRINGS:
         return "string"
     if column.startswith("IS_") or column in _BOOLEAN_COLUMNS:
         return "boolean"

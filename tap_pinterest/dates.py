@@ -6,8 +6,10 @@ Pure functions of their arguments (today included), so every rule is testable al
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
+
+import pendulum
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -15,7 +17,12 @@ if TYPE_CHECKING:
 
 def utc_today() -> date:
     """Pinterest computes its 90-day limit on the current UTC date (spec, analytics ops)."""
-    return datetime.now(timezone.utc).date()
+    return pendulum.today("UTC").date()
+
+
+def as_pendulum(day: date) -> pendulum.Date:
+    """A pendulum Date (still a `date`), for its calendar arithmetic."""
+    return pendulum.Date(day.year, day.month, day.day)
 
 
 @dataclass(frozen=True)
@@ -72,9 +79,9 @@ def align_to_bucket(day: date, granularity: str) -> date:
     and overwrite the complete one downstream.
     """
     if granularity == "WEEK":
-        return day - timedelta(days=day.weekday())
+        return as_pendulum(day).start_of("week")
     if granularity == "MONTH":
-        return day.replace(day=1)
+        return as_pendulum(day).start_of("month")
     return day
 
 
@@ -86,9 +93,13 @@ def plan_range(  # noqa: PLR0913
     lookback_days: int,
     granularity: str,
     today: date,
+    limits: DateLimits | None = None,
 ) -> SyncRange:
-    """Start at max(bookmark - lookback, start_date), never before the API's cap."""
-    limits = limits_for(granularity)
+    """Start at max(bookmark - lookback, start_date), never before the API's cap.
+
+    `limits` defaults to the synchronous endpoints'; async reports reach further.
+    """
+    limits = limits or limits_for(granularity)
     requested = start_date
     if bookmark is not None:
         requested = max(bookmark - timedelta(days=lookback_days), start_date)
@@ -106,15 +117,19 @@ def plan_range(  # noqa: PLR0913
 
 def next_bucket(day: date, granularity: str) -> date:
     """The first date of the WEEK or MONTH bucket after the one holding `day`."""
-    if granularity == "WEEK":
-        return align_to_bucket(day, granularity) + timedelta(days=7)
-    first = day.replace(day=1)
-    return (first + timedelta(days=32)).replace(day=1)
+    bucket = as_pendulum(align_to_bucket(day, granularity))
+    return bucket.add(weeks=1) if granularity == "WEEK" else bucket.add(months=1)
 
 
-def split_windows(sync_range: SyncRange, granularity: str) -> list[DateWindow]:
-    """Consecutive windows no longer than one request may span, aligned to buckets."""
-    span = limits_for(granularity).max_span_days
+def split_windows(
+    sync_range: SyncRange, granularity: str, span_days: int | None = None
+) -> list[DateWindow]:
+    """Consecutive windows no longer than one request may span, aligned to buckets.
+
+    A window ends at most `span_days` (default: the synchronous endpoints' limit) after
+    its start.
+    """
+    span = limits_for(granularity).max_span_days if span_days is None else span_days
     windows: list[DateWindow] = []
     start = sync_range.start
     while start <= sync_range.end:

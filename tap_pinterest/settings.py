@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import typing as th
 
 from tap_pinterest import spec
+from tap_pinterest.report_planning import ANALYTICS_SOURCES
 from tap_pinterest.url_budget import DEFAULT_MAX_URL_BYTES
 
 if TYPE_CHECKING:
@@ -95,8 +96,9 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         th.DateType,
         title="Start date",
         description=(
-            "First date of analytics to fetch (default 30 days ago). The API serves at "
-            "most 90 days back; an older date is capped with a warning."
+            "First date of analytics to fetch (default 30 days ago). Ads analytics reach "
+            "914 days back through async reports, other analytics 90; an older date is "
+            "capped with a warning."
         ),
     ),
     th.Property(
@@ -175,6 +177,32 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         allowed_values=list(CONVERSION_REPORT_TIMES),
         title="Conversion report time",
         description="Book conversions on the date of the ad action or of the conversion.",
+    ),
+    th.Property(
+        "analytics_source",
+        th.StringType,
+        default="auto",
+        allowed_values=list(ANALYTICS_SOURCES),
+        title="Analytics source",
+        description=(
+            "Where ads analytics come from: auto (async reports only for dates older than "
+            "the synchronous endpoints' 90 days), reports (every date, one report per "
+            "account, level and window), or sync (never reports; older dates are capped)."
+        ),
+    ),
+    th.Property(
+        "report_poll_seconds",
+        th.NumberType,
+        default=2,
+        title="Report poll seconds",
+        description="First wait before polling an async report again; doubles up to 60 s.",
+    ),
+    th.Property(
+        "report_deadline_seconds",
+        th.IntegerType,
+        default=3600,
+        title="Report deadline seconds",
+        description="Give up on an async report not finished this long after its creation.",
     ),
     th.Property(
         "organic_ad_account_id",
@@ -311,6 +339,10 @@ def semantic_errors(config: dict[str, Any]) -> list[str]:
     max_url = config.get("max_url_length", DEFAULT_MAX_URL_BYTES)
     if isinstance(max_url, int) and max_url < MIN_URL_BYTES:
         errors.append(f"max_url_length must be at least {MIN_URL_BYTES} bytes, got {max_url}.")
+    for name in ("report_poll_seconds", "report_deadline_seconds"):
+        value = config.get(name)
+        if isinstance(value, (int, float)) and value <= 0:
+            errors.append(f"{name} must be a positive number of seconds, got {value}.")
     start = _parse_date(config, "start_date", errors)
     end = _parse_date(config, "end_date", errors)
     if start and end and end < start:

@@ -75,6 +75,11 @@ def ads_analytics_columns() -> tuple[str, ...]:
     return parameter_enum(ADS_ANALYTICS_PATH, "columns")
 
 
+def async_report_columns() -> tuple[str, ...]:
+    """The 613 columns async reports accept (ReportingColumnAsync, a superset of the sync ones)."""
+    return tuple(_resolve(load_spec()["components"]["schemas"]["ReportingColumnAsync"])["enum"])
+
+
 def granularities() -> tuple[str, ...]:
     """TOTAL, DAY, HOUR, WEEK, MONTH: the spec's enum spellings (its prose differs)."""
     return tuple(_resolve(load_spec()["components"]["schemas"]["Granularity"])["enum"])

@@ -347,12 +347,13 @@ def test_only_selected_columns_are_requested(fake_api: FakePinterestAPI) -> None
 def test_start_date_is_capped_at_90_days_with_one_warning(
     fake_api: FakePinterestAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Older dates cannot be fetched: say so once per stream, then start at today - 90."""
+    """Without reports, older dates cannot be fetched: say so once per stream, start at -90."""
     fake_api.reset(Scale(campaigns_per_account=2, ad_groups_per_campaign=1, ads_per_ad_group=1))
     requested = days_ago(200)
     streams = {"ad_account_analytics", "campaign_analytics"}
+    config = {**config_for(fake_api, requested), "analytics_source": "sync"}
     with caplog.at_level(logging.WARNING):
-        result = run_sync(config_for(fake_api, requested), streams=streams)
+        result = run_sync(config, streams=streams)
 
     earliest = days_ago(90).isoformat()
     calls = [c for s in streams for c in fake_api.calls(ANALYTICS_PATHS[s])]
@@ -728,7 +729,9 @@ def test_capped_start_is_the_first_whole_bucket(
             earliest if earliest.day == 1 else (earliest.replace(day=28) + timedelta(days=4))
         ).replace(day=1)
     result = run_sync(
-        config_for(fake_api, days_ago(100), analytics_granularity=granularity),
+        config_for(
+            fake_api, days_ago(100), analytics_granularity=granularity, analytics_source="sync"
+        ),
         streams={"ad_account_analytics"},
     )
     calls = fake_api.calls(ANALYTICS_PATHS["ad_account_analytics"])

@@ -23,14 +23,13 @@ def test_shopping_section_meets_the_call_bound_with_exact_records() -> None:
     assert run.returncode == 0, run.stderr[-2000:]
     section = run.stdout.split("shopping / targeting stream", 1)[1]
     rows = {m[0]: tuple(int(v) for v in m[1:]) for m in ROW.findall(section)}
-    # (calls, bound, records, expected): 1200 product groups are 5 pages and 5 id batches;
+    # (calls, bound, records, expected): 1200 product groups are 5 pages;
     # the promotions need one listing per ad group (50, of which 10 hold 120 each).
     assert rows == {
         "catalogs": (1, 1, 2, 2),
         "catalogs_feeds": (1, 1, 4, 4),
         "catalogs_product_groups": (5, 5, 1200, 1200),
         "product_group_promotions": (50, 50, 1200, 1200),
-        "product_group_analytics": (5, 5, 3600, 3600),
         "ad_account_targeting_analytics": (1, 1, 72, 72),
         "campaign_targeting_analytics": (1, 1, 360, 360),
         "ad_group_targeting_analytics": (1, 1, 3600, 3600),

@@ -29,11 +29,11 @@ def test_test_mode_reads_one_record_per_stream(
     assert run.returncode == 0, run.stderr[-2000:]
     messages = [json.loads(line) for line in run.stdout.splitlines()]
     records = Counter(m["stream"] for m in messages if m["type"] == "RECORD")
-    assert len(records) == 33
+    assert len(records) == 35
     assert set(records.values()) == {1}
     assert "demo-access-token" not in run.stderr
     # One page per stream, not a full sync; promotions are read one ad group at a time
-    # (up to the first promoted one, then all 24 again for product_group_analytics' ids).
+    # (up to the first promoted one).
     promotions = fake_api.calls(r"/v5/ad_accounts/\d+/product_group_promotions")
     assert len(promotions) <= 2 * 24
     assert len(fake_api.log) - len(promotions) < 50

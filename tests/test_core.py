@@ -55,6 +55,9 @@ EXPECTED_STREAMS = [
     "campaign_analytics",
     "ad_group_analytics",
     "ad_analytics",
+    "keyword_analytics",
+    "product_group_analytics",
+    "product_item_analytics",
     "audiences",
     "customer_lists",
     "conversion_tags",
@@ -67,7 +70,6 @@ EXPECTED_STREAMS = [
     "catalogs_feeds",
     "catalogs_product_groups",
     "product_group_promotions",
-    "product_group_analytics",
 ]
 
 # Entity records the standard suite's capped sync must emit from the default fake data.
@@ -154,11 +156,11 @@ def _cli(*args: str) -> dict[str, Any]:
 
 
 def test_standard_suite_covers_every_stream() -> None:
-    """The generated per-stream tests are parametrized over all 33 streams."""
+    """The generated per-stream tests are parametrized over all 35 streams."""
     params = TestTapPinterest.params
     ids = [p.id for p in params["test_tap_stream_returns_record"]]
     assert sorted(ids) == sorted(EXPECTED_STREAMS)
-    assert len(ids) == 33
+    assert len(ids) == 35
 
 
 def test_about_lists_capabilities() -> None:
@@ -191,7 +193,7 @@ def test_discover_lists_exactly_the_streams(
     catalog = _cli("--config", str(config_path), "--discover")
     names = [entry["tap_stream_id"] for entry in catalog["streams"]]
     assert sorted(names) == sorted(EXPECTED_STREAMS)
-    assert len(names) == len(set(names)) == 33
+    assert len(names) == len(set(names)) == 35
     assert fake_api.log == []
 
 

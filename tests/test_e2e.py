@@ -195,6 +195,13 @@ def _top_pins_served(fake: FakePinterestAPI, path: str, *, video: bool) -> int:
     return sum(len(pins) for pins in served.values())
 
 
+REPORT_ONLY = {
+    "keyword_analytics": "KEYWORD",
+    "product_group_analytics": "PRODUCT_GROUP",
+    "product_item_analytics": "PRODUCT_ITEM",
+}
+
+
 def expected_rows(fake: FakePinterestAPI) -> dict[str, int]:
     """Rows per stream for one sync of [START, TODAY], taken from the fake's data set."""
     data: FakeData = fake.data
@@ -240,6 +247,10 @@ def expected_rows(fake: FakePinterestAPI) -> dict[str, int]:
             )
             for account in accounts
         )
+    for stream, level in REPORT_ONLY.items():
+        # Async reports only; product items reach 92 days back (START is more recent).
+        entities = sum(len(data.report_only_entities(a, level)) for a in accounts)
+        expected[stream] = entities * days
     for stream, (path, video) in TOP_PINS.items():
         expected[stream] = _top_pins_served(fake, path, video=video)
     shopping = fake.shopping
@@ -248,7 +259,6 @@ def expected_rows(fake: FakePinterestAPI) -> dict[str, int]:
     expected["catalogs_feeds"] = len(shopping.feeds[user])
     expected["catalogs_product_groups"] = len(shopping.product_groups[user])
     expected["product_group_promotions"] = _total(shopping.promotions)
-    expected["product_group_analytics"] = _total(shopping.promotions) * days
     return expected
 
 

@@ -14,10 +14,9 @@ import pytest
 import requests
 
 from tap_pinterest.errors import PinterestAPIError
-from tests.fake_api import Scale
 from tests.fake_api.data import ENTITY_STATUSES, sync_columns
-from tests.fake_api.shopping import PARTNER_ID, ShoppingData, ShoppingScale
-from tests.tap_runner import catalog_selecting, deselect_properties, run_sync
+from tests.fake_api.shopping import PARTNER_ID
+from tests.tap_runner import run_sync
 
 if TYPE_CHECKING:
     from tests.fake_api import FakePinterestAPI
@@ -192,103 +191,6 @@ def expected_pg_rows(
             record.pop("AD_ACCOUNT_ID", None)
             out[record["PRODUCT_GROUP_ID"], record["DATE"]] = record
     return out
-
-
-def test_product_group_analytics_exact_rows_reusing_promotions(
-    fake_api: FakePinterestAPI,
-) -> None:
-    """Rows per promotion and day; the promotions listed this run are not listed again."""
-    start = days_ago(2)
-    streams = {"product_group_promotions", "product_group_analytics"}
-    result = run_sync(config_for(fake_api), streams=streams)
-    records = result.stream("product_group_analytics")
-    expected = expected_pg_rows(fake_api, start, utc_today(), PG_COLUMNS)
-    assert len(records) == 24 * 3
-    assert {(r["PRODUCT_GROUP_ID"], r["DATE"]): r for r in records} == expected
-
-    assert len(fake_api.calls(PROMOTIONS)) == 48
-    calls = fake_api.calls(PG_ANALYTICS)
-    assert len(calls) == 2
-    for call, account in zip(calls, ACCOUNTS, strict=True):
-        sent = call.query["product_group_ids"]
-        assert sent == [p["id"] for p in fake_api.shopping.promotions[account]]
-        assert call.query["columns"] == [",".join(PG_COLUMNS)]
-    schema = next(
-        m
-        for m in result.messages
-        if m["type"] == "SCHEMA" and m["stream"] == "product_group_analytics"
-    )
-    assert schema["key_properties"] == ["PRODUCT_GROUP_ID", "DATE"]
-    today = utc_today().isoformat()
-    assert partitions(result.final_state, "product_group_analytics") == dict.fromkeys(
-        ACCOUNTS, today
-    )
-
-
-def test_product_group_analytics_lists_promotions_itself(fake_api: FakePinterestAPI) -> None:
-    """Alone in the sync, it lists the promotions per ad group the same way."""
-    config = config_for(fake_api)
-    stream = "product_group_analytics"
-    catalog = deselect_properties(
-        catalog_selecting(config, {stream}), stream, {"SPEND_IN_DOLLAR", *KEEP}
-    )
-    result = run_sync(config, catalog=catalog)
-    records = result.stream(stream)
-    expected = expected_pg_rows(fake_api, days_ago(2), utc_today(), ["SPEND_IN_DOLLAR"])
-    assert {(r["PRODUCT_GROUP_ID"], r["DATE"]): r for r in records} == expected
-    assert len(records) == 72
-    assert len(fake_api.calls(PROMOTIONS)) == 48
-    assert len(fake_api.calls(PG_ANALYTICS)) == 2
-
-
-def test_product_group_ids_are_batched_250_per_call(fake_api: FakePinterestAPI) -> None:
-    """260 promotions in 2 ad groups: 2 promotion listings, analytics calls of 250 and 10."""
-    fake_api.reset(Scale(ad_accounts=1, campaigns_per_account=5, ad_groups_per_campaign=2))
-    fake_api.shopping = ShoppingData(fake_api.data, ShoppingScale(promotions_per_ad_group=130))
-    fake_api.max_request_target = None  # the spec's 250-id cap, not the URL budget, here
-    config = config_for(fake_api, start_date=days_ago(1).isoformat(), max_url_length=50_000)
-    stream = "product_group_analytics"
-    catalog = deselect_properties(
-        catalog_selecting(config, {stream}), stream, {"TOTAL_CLICKTHROUGH", *KEEP}
-    )
-    result = run_sync(config, catalog=catalog)
-
-    assert len(fake_api.calls(PROMOTIONS)) == 10  # one per ad group; 130 fit one page
-    calls = fake_api.calls(PG_ANALYTICS)
-    assert [len(c.query["product_group_ids"]) for c in calls] == [250, 10]
-    assert len(result.stream(stream)) == 260 * 2
-
-
-def test_product_group_analytics_second_run_uses_lookback(fake_api: FakePinterestAPI) -> None:
-    """The next run starts at the stored bookmark less lookback_window_days."""
-    stream = "product_group_analytics"
-    state = {
-        "bookmarks": {
-            stream: {
-                "partitions": [
-                    {
-                        "context": {"ad_account_id": account},
-                        "replication_key": "DATE",
-                        "replication_key_value": days_ago(4).isoformat(),
-                    }
-                    for account in ACCOUNTS
-                ]
-            }
-        }
-    }
-    config = config_for(fake_api, start_date=days_ago(60).isoformat(), lookback_window_days=1)
-    catalog = deselect_properties(
-        catalog_selecting(config, {stream}), stream, {"SPEND_IN_DOLLAR", *KEEP}
-    )
-    result = run_sync(config, catalog=catalog, state=state)
-    calls = fake_api.calls(PG_ANALYTICS)
-    assert [c.query["start_date"] for c in calls] == [[days_ago(5).isoformat()]] * 2
-    assert len(result.stream(stream)) == 24 * 6
-    today = utc_today().isoformat()
-    assert partitions(result.final_state, stream) == dict.fromkeys(ACCOUNTS, today)
-
-
-# The fake's own contract --------------------------------------------------------------
 
 
 def test_fake_refuses_what_the_spec_refuses(fake_api: FakePinterestAPI) -> None:

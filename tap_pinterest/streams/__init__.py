@@ -14,12 +14,6 @@ from tap_pinterest.streams.ads import (
     CustomerListsStream,
     KeywordsStream,
 )
-from tap_pinterest.streams.analytics import (
-    AdAccountAnalyticsStream,
-    AdAnalyticsStream,
-    AdGroupAnalyticsStream,
-    CampaignAnalyticsStream,
-)
 from tap_pinterest.streams.organic import (
     BoardPinsStream,
     BoardSectionPinsStream,
@@ -33,11 +27,19 @@ from tap_pinterest.streams.organic_analytics import (
     TopVideoPinsAnalyticsStream,
     UserAccountAnalyticsStream,
 )
+from tap_pinterest.streams.report_analytics import (
+    AdAccountAnalyticsStream,
+    AdAnalyticsStream,
+    AdGroupAnalyticsStream,
+    CampaignAnalyticsStream,
+    KeywordAnalyticsStream,
+    ProductGroupAnalyticsStream,
+    ProductItemAnalyticsStream,
+)
 from tap_pinterest.streams.shopping import (
     CatalogsFeedsStream,
     CatalogsProductGroupsStream,
     CatalogsStream,
-    ProductGroupAnalyticsStream,
     ProductGroupPromotionsStream,
 )
 from tap_pinterest.streams.targeting_analytics import (
@@ -76,6 +78,9 @@ STREAM_TYPES: list[type[PinterestStream]] = [
     CampaignAnalyticsStream,
     AdGroupAnalyticsStream,
     AdAnalyticsStream,
+    KeywordAnalyticsStream,
+    ProductGroupAnalyticsStream,
+    ProductItemAnalyticsStream,
     AudiencesStream,
     CustomerListsStream,
     ConversionTagsStream,
@@ -88,5 +93,4 @@ STREAM_TYPES: list[type[PinterestStream]] = [
     CatalogsFeedsStream,
     CatalogsProductGroupsStream,
     ProductGroupPromotionsStream,
-    ProductGroupAnalyticsStream,
 ]

@@ -79,33 +79,43 @@ class AnalyticsStream(PinterestStream):
 
     def windows(self, context: Context | None) -> list[dates.DateWindow]:
         """This partition's windows: from max(bookmark - lookback, start_date), capped."""
+        sync_range = self.plan(context)
+        self.warn_cap(sync_range, dates.limits_for(self.granularity).max_days_back)
+        if sync_range.empty:
+            return []
+        return dates.split_windows(sync_range, self.granularity)
+
+    def plan(
+        self, context: Context | None, limits: dates.DateLimits | None = None
+    ) -> dates.SyncRange:
+        """This partition's dates, capped at `limits` (default: the synchronous reach)."""
         today = dates.utc_today()
         start_date = _config_date(self.config.get("start_date")) or today - timedelta(
             days=DEFAULT_START_DAYS_AGO
         )
-        bookmark = self.stored_bookmark(context)
-        sync_range = dates.plan_range(
-            bookmark=bookmark,
+        return dates.plan_range(
+            bookmark=self.stored_bookmark(context),
             start_date=start_date,
             end_date=_config_date(self.config.get("end_date")),
             lookback_days=self.lookback_days(),
             granularity=self.granularity,
             today=today,
+            limits=limits,
         )
+
+    def warn_cap(self, sync_range: dates.SyncRange, max_days_back: int) -> None:
+        """Name the dates the cap cut off, once per run, not once per partition."""
         if sync_range.capped and not self._warned_cap:
             self._warned_cap = True
             self.logger.warning(
                 "%s: Pinterest serves analytics at most %d days back; %s to %s can no "
                 "longer be fetched, starting at %s",
                 self.name,
-                dates.limits_for(self.granularity).max_days_back,
+                max_days_back,
                 sync_range.requested_start,
                 sync_range.start - timedelta(days=1),
                 sync_range.start,
             )
-        if sync_range.empty:
-            return []
-        return dates.split_windows(sync_range, self.granularity)
 
     def lookback_days(self) -> int:
         """Days re-read before the bookmark (organic rule; ads analytics follow attribution)."""
@@ -191,6 +201,13 @@ class AdsAnalyticsStream(AnalyticsStream):
     lower_level_columns: ClassVar[frozenset[str]] = frozenset(
         {"CAMPAIGN_ID", "AD_GROUP_ID", "AD_ID", "PIN_ID", "PIN_PROMOTION_ID"}
     )
+    # The reporting columns the level offers (report-only levels: the async enum).
+    offered_columns: ClassVar[tuple[str, ...]] = ADS_COLUMNS
+
+    @cached_property
+    def offered_column_set(self) -> frozenset[str]:
+        """The offered columns, for lookups per cell."""
+        return frozenset(self.offered_columns)
 
     @property
     @override
@@ -219,7 +236,7 @@ class AdsAnalyticsStream(AnalyticsStream):
         }
         if self.granularity == "HOUR":
             properties["HOUR"] = {"type": ["integer"]}
-        for column in ADS_COLUMNS:
+        for column in self.offered_columns:
             if column != ACCOUNT_COLUMN and column not in self.lower_level_columns:
                 properties.setdefault(column, column_schema(column))
         return {"type": "object", "properties": properties}
@@ -261,7 +278,7 @@ class AdsAnalyticsStream(AnalyticsStream):
     def requested_columns(self) -> list[str]:
         """Selected columns the level and granularity support, minus the identity ones."""
         skipped = {ACCOUNT_COLUMN, self.id_column, *self.lower_level_columns}
-        columns = [c for c in self.selected_metrics(ADS_COLUMNS) if c not in skipped]
+        columns = [c for c in self.selected_metrics(self.offered_columns) if c not in skipped]
         if self.granularity == "HOUR":
             columns = [c for c in columns if not is_conversion_column(c)]
         if not columns:
@@ -280,9 +297,15 @@ class AdsAnalyticsStream(AnalyticsStream):
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if context is None:
             return
+        self.requested_columns()  # a selection without metrics fails before any call
+        yield from self.sync_records(context, self.windows(context))
+
+    def sync_records(
+        self, context: Context, windows: list[dates.DateWindow]
+    ) -> Iterable[dict[str, Any]]:
+        """Rows of the synchronous endpoint over these windows."""
         account = str(context["ad_account_id"])
         columns = self.requested_columns()
-        windows = self.windows(context)
         if not windows:
             return
         ids = self.entity_ids(context)
@@ -337,7 +360,7 @@ class AdsAnalyticsStream(AnalyticsStream):
             msg = f"Pinterest sent a {self.name} row without {', '.join(missing)}: its key"
             raise PinterestAPIError(msg)
         record = {
-            column: coerce(column, value) if column in ADS_COLUMN_SET else value
+            column: coerce(column, value) if column in self.offered_column_set else value
             for column, value in row.items()
             if column != ACCOUNT_COLUMN
         }

@@ -16,7 +16,6 @@ from tap_pinterest import spec
 from tap_pinterest.client import PinterestStream, listing_key
 from tap_pinterest.schemas import STRING, spec_schema
 from tap_pinterest.streams.ads import AdAccountChildStream
-from tap_pinterest.streams.analytics import AdsAnalyticsStream
 from tap_pinterest.streams.base import EntityStream
 
 if TYPE_CHECKING:
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 PROMOTIONS_PATH = "/ad_accounts/{ad_account_id}/product_group_promotions"
 # GET /ad_accounts/{id}/product_group_promotions: the default (ACTIVE, PAUSED) hides the rest.
 PROMOTION_STATUSES = list(spec.parameter_enum(PROMOTIONS_PATH, "entity_statuses"))
-PRODUCT_GROUP_ANALYTICS_PATH = "/ad_accounts/{ad_account_id}/product_groups/analytics"
 # A feed's download password (CatalogsFeedCredentials) is a secret: it is never emitted.
 FEED_CREDENTIALS_FIELD = "credentials"
 
@@ -104,30 +102,5 @@ class ProductGroupPromotionsStream(AdAccountChildStream):
         for item in iter_promotions(self, context):
             ids.append(str(item["id"]))
             yield item
-        # Kept only once complete, so product_group_analytics need not list them again.
+        # Kept only once complete: a partial listing would hide promotions from reuse.
         self.pinterest_tap.listed_ids[listing_key(self.name, context)] = ids
-
-
-class ProductGroupAnalyticsStream(AdsAnalyticsStream):
-    """GET /ad_accounts/{ad_account_id}/product_groups/analytics, 250 product groups a call.
-
-    product_group_ids has maxItems 250 (spec: product_groups/analytics), the same cap as
-    the other levels' ids, which AdsAnalyticsStream batches by.
-
-    The ids are the ad account's product group promotions (the ads' product groups), from
-    product_group_promotions when it ran this sync, else listed here the same way.
-    """
-
-    name = "product_group_analytics"
-    path = PRODUCT_GROUP_ANALYTICS_PATH
-    id_column = "PRODUCT_GROUP_ID"
-    ids_param = "product_group_ids"
-    lower_level_columns = frozenset({"AD_ID", "PIN_ID", "PIN_PROMOTION_ID"})
-    entity_stream = "product_group_promotions"
-
-    @override
-    def entity_ids(self, context: Context) -> list[str] | None:
-        known = self.pinterest_tap.listed_ids.get(listing_key("product_group_promotions", context))
-        if known is not None:
-            return known
-        return [str(item["id"]) for item in iter_promotions(self, context)]

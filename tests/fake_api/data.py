@@ -190,6 +190,17 @@ _STRING_COLUMNS = frozenset(
     },
 )
 _BOOLEAN_COLUMNS = frozenset({"IS_PREMIERE_CAMPAIGN", "CAMPAIGN_BUDGET_OPTIMIZATION"})
+# Async-report-only attributes (statuses, product item catalog fields) are strings.
+_ASYNC_STRING_SUFFIXES = (
+    "_STATUS",
+    "_NAME",
+    "_TYPE",
+    "_URL",
+    "_BRAND",
+    "_DESCRIPTION",
+    "_PRODUCT_CATEGORY",
+    "_ITEM_CURRENCY",
+)
 _NUMBER_COLUMNS = frozenset(
     {
         "TOTAL_IMPRESSION_FREQUENCY",
@@ -209,6 +220,8 @@ def column_kind(name: str) -> ColumnKind:
     declares none); a tap may use the same rules to type its analytics schema.
     """
     if name in _STRING_COLUMNS or name.endswith(("_ID", "_ENTITY_STATUS")):
+        return "string"
+    if name.endswith(_ASYNC_STRING_SUFFIXES):
         return "string"
     if name in _BOOLEAN_COLUMNS:
         return "boolean"
@@ -974,6 +987,73 @@ class FakeData:
                         row[col] = _aggregate(values, kind)
                     rows.append(row)
         return rows
+
+    # ------------------------------------------------------ async report levels
+    def report_only_entities(self, ad_account_id: str, level: str) -> list[str]:
+        """Entity ids of the levels only async reports serve.
+
+        KEYWORD: every keyword of the account; PRODUCT_GROUP: 3 product groups per
+        account (ids ``"7000000000<a>0<i>"``); PRODUCT_ITEM: 4 catalog items per account.
+        """
+        index = next(i for i, a in enumerate(self.ad_accounts) if a["id"] == ad_account_id)
+        if level == "KEYWORD":
+            return [k["id"] for k in self.keywords.get(ad_account_id, [])]
+        if level == "PRODUCT_GROUP":
+            return [f"7000000000{index}0{i}" for i in range(3)]
+        if level == "PRODUCT_ITEM":
+            return [f"8100000000{index}0{i}" for i in range(4)]
+        msg = f"not a report-only level: {level}"
+        raise ValueError(msg)
+
+    def report_only_rows(
+        self,
+        ad_account_id: str,
+        level: str,
+        start: date,
+        end: date,
+        *,
+        columns: list[str],
+        granularity: str,
+        attribution: Attribution = DEFAULT_ATTRIBUTION,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Rows of a KEYWORD/PRODUCT_GROUP/PRODUCT_ITEM report, keyed by entity id.
+
+        Values follow :func:`metric_value` like the sync levels' (aggregated the same way);
+        rows carry ``DATE`` (and ``HOUR``) and the requested columns.
+        """
+        out: dict[str, list[dict[str, Any]]] = {}
+        buckets = self.buckets(start, end, granularity, self.today())
+        hours: list[int | None] = list(range(HOURS_PER_DAY)) if granularity == "HOUR" else [None]
+        for eid in self.report_only_entities(ad_account_id, level):
+            rows = out.setdefault(eid, [])
+            for bucket, days in buckets:
+                for hour in hours:
+                    row: dict[str, Any] = {}
+                    if bucket is not None:
+                        row["DATE"] = bucket.isoformat()
+                    if hour is not None:
+                        row["HOUR"] = hour
+                    for col in columns:
+                        kind = column_kind(col)
+                        if col in ("AD_ACCOUNT_ID", "ADVERTISER_ID"):
+                            row[col] = ad_account_id
+                        elif kind in ("string", "boolean"):
+                            row[col] = metric_value(eid, days[0], col)
+                        else:
+                            values = [
+                                metric_value(
+                                    eid,
+                                    d,
+                                    col,
+                                    self.revision_of(d),
+                                    hour=hour,
+                                    attribution=attribution,
+                                )
+                                for d in days
+                            ]
+                            row[col] = _aggregate(values, kind)
+                    rows.append(row)
+        return out
 
     # ------------------------------------------------------ organic analytics
     def data_status(self, day: date, processing_days: int = 2) -> str:

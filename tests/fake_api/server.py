@@ -21,6 +21,26 @@ Contract of the fake where the spec is silent (tests rely on it):
   ``end_date - start_date`` > 3 days -> 400.  HOUR rows carry ``DATE`` plus an int
   ``HOUR`` (0..23, all 24 hours, even today's).  Dates after today have no rows.
   Ids not belonging to the account are silently skipped.
+- Async reports (spec analytics/create_report, analytics/get_report):
+  ``POST /ad_accounts/{id}/reports`` takes a JSON body only (any query parameter or a
+  body that is not a JSON object -> 400); ``start_date``, ``end_date``, ``granularity``,
+  ``level`` and ``columns`` are required; columns must be in ``ReportingColumnAsync``.
+  Limits, counting both ends of the range: not HOUR, ``start_date`` >= today - 914 and
+  at most 186 dates; HOUR, today - 8 and 3 dates; level PRODUCT_ITEM, today - 92 and 31
+  dates, and no ad or pin promotion columns -> else 400.  The answer is
+  ``{"report_status": "IN_PROGRESS", "token", "message": null}``.  ``GET ...?token=``
+  answers IN_PROGRESS ``report_in_progress_polls`` times, then FINISHED with ``url`` and
+  ``size`` (or the status queued by ``fail_next_reports``); an unknown token or another
+  account's -> ``DOES_NOT_EXIST``.  Each FINISHED answer issues a download link
+  ``http://host:port/report-files/<token>`` valid ``report_url_ttl`` seconds (300):
+  after that, or while ``expire_next_report_links`` lasts, it answers 403; with an
+  ``Authorization`` header it answers 400 (a pre-signed link takes no other auth); it
+  is not rate limited.  The download is a JSON object keyed by entity id (ADVERTISER:
+  the ad account; PIN_PROMOTION: the ad id) of row lists: rows hold ``DATE`` (and
+  ``HOUR``) and the requested columns, never the level's id unless requested, with the
+  values of the synchronous endpoints; zero metrics are left out of a row, and a row
+  whose metrics are all zero is left out (``zero_entities`` / ``zero_columns`` make
+  values zero in both paths).
 - Organic analytics: same 90-day rules; NO_SPLIT's group key is ``"all"``; APP_TYPE
   gives ``MOBILE/TABLET/WEB``; OWNED_CONTENT ``OTHER/CLAIMED``; SOURCE
   ``YOUR_PINS/OTHER_PINS``; PIN_FORMAT the seven non-ALL pin formats.  Bulk pin
@@ -139,6 +159,19 @@ HTTP_OK = 200
 HTTP_URI_TOO_LONG = 414
 # What common front ends (nginx large_client_header_buffers, many CDNs) accept: 8 KB.
 DEFAULT_MAX_REQUEST_TARGET = 8192
+REPORT_FILES = "/report-files"
+REPORT_MAX_DAYS_BACK = 914
+REPORT_MAX_DATES = 186
+PRODUCT_ITEM_MAX_DAYS_BACK = 92
+PRODUCT_ITEM_MAX_DATES = 31
+HOUR_REPORT_MAX_DATES = 3
+SYNC_LEVELS = {
+    "ADVERTISER": "ad_account",
+    "CAMPAIGN": "campaign",
+    "AD_GROUP": "ad_group",
+    "PIN_PROMOTION": "ad",
+}
+REPORT_ONLY_LEVELS = ("KEYWORD", "PRODUCT_GROUP", "PRODUCT_ITEM")
 HTTP_TOO_MANY = 429
 HTTP_FORBIDDEN = 403
 
@@ -181,6 +214,23 @@ class _Incoming:
     headers: dict[str, str]
     body: str
     query_string: str = ""
+
+
+@dataclass
+class _Report:
+    """One async report the fake was asked to build."""
+
+    token: str
+    ad_account_id: str
+    level: str
+    start: date
+    end: date
+    granularity: str
+    columns: list[str]
+    attribution: Attribution
+    ending: str
+    polls_left: int
+    url_expires_at: float = 0.0
 
 
 @dataclass
@@ -460,6 +510,14 @@ class FakePinterestAPI:
             self.refuse_ad_group_ids: int | None = None
             # Front ends refuse request lines longer than this (HTTP 414); None: no limit.
             self.max_request_target: int | None = DEFAULT_MAX_REQUEST_TARGET
+            # Async reports
+            self.report_in_progress_polls = 0
+            self.report_url_ttl = 300.0
+            self.expire_next_report_links = 0
+            self._report_endings: list[str] = []
+            self._reports: dict[str, _Report] = {}
+            self.zero_entities: set[str] = set()
+            self.zero_columns: set[str] = set()
             # Rate limiting
             self.rate_limit_per_window: int | None = None
             self.rate_limit_window_seconds: float = 60.0
@@ -518,6 +576,11 @@ class FakePinterestAPI:
         """Restate the last ``days`` dates (up to today) of every analytics endpoint."""
         with self._lock:
             self.data.revise(days)
+
+    def fail_next_reports(self, status: str, times: int = 1, after: int = 0) -> None:
+        """After ``after`` good reports, the next ``times`` end in ``status`` (FAILED...)."""
+        with self._lock:
+            self._report_endings.extend(["FINISHED"] * after + [status] * times)
 
     def expire_access_tokens(self) -> None:
         """Expire every issued access token now (static tokens are unaffected)."""
@@ -641,7 +704,7 @@ class FakePinterestAPI:
     def _rate_limit(self, path: str) -> tuple[dict[str, str], ApiError | None]:
         """Fixed-window counter; returns headers and, when spent, a 429 error."""
         limit = self.rate_limit_per_window
-        if limit is None or path == f"{PREFIX}/oauth/token":
+        if limit is None or path == f"{PREFIX}/oauth/token" or path.startswith(REPORT_FILES):
             return {}, None
         window = self._rate_window(path)
         if window[1] >= limit:
@@ -687,6 +750,8 @@ class FakePinterestAPI:
         return err.status, body, {**rate_headers, **err.headers}
 
     def _dispatch(self, request: _Incoming) -> Any:
+        if request.path.startswith(REPORT_FILES + "/"):
+            return self._download_report(request)
         if not request.path.startswith(PREFIX + "/"):
             msg = f"Not found: {request.path}."
             raise _not_found(msg)
@@ -695,6 +760,8 @@ class FakePinterestAPI:
         if sub == "/oauth/token":
             return handler(request.headers, request.body)
         self._authenticate(request.headers)
+        if request.method == "POST":
+            return handler(_Query(request.query), request.body, **params)
         return handler(_Query(request.query), **params)
 
     def _route(self, method: str, sub: str) -> tuple[Handler, dict[str, str]]:
@@ -751,6 +818,8 @@ class FakePinterestAPI:
             ("GET", acct + r"/customer_lists", self._customer_lists),
             ("GET", acct + r"/conversion_tags", self._conversion_tags),
             ("GET", acct + r"/keywords", self._keywords),
+            ("POST", acct + r"/reports", self._create_report),
+            ("GET", acct + r"/reports", self._get_report),
         ]
         from tests.fake_api.shopping import ShoppingRoutes  # noqa: PLC0415 - it imports us
 
@@ -1170,6 +1239,7 @@ class FakePinterestAPI:
             granularity=granularity or "DAY",
             attribution=attribution,
         )
+        self._zero(rows, LEVEL_ID_KEYS[level])
         if granularity == "HOUR" and self.hour_in_date:
             # The other plausible shape (the spec is silent): the hour inside DATE.
             for row in rows:
@@ -1294,6 +1364,212 @@ class FakePinterestAPI:
             app_types=app_types,
         )
         return dict(answer[pin_id])
+
+    # -------------------------------------------------------- async reports
+    def _zero(self, rows: list[dict[str, Any]], id_key: str) -> None:
+        """Zero the metrics of ``zero_entities`` and the ``zero_columns`` (both paths)."""
+        for row in rows:
+            self._zero_row(row, whole=row.get(id_key) in self.zero_entities)
+
+    def _zero_row(self, row: dict[str, Any], *, whole: bool) -> None:
+        if not whole and not self.zero_columns:
+            return
+        for col, value in row.items():
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if numeric and col != "HOUR" and (whole or col in self.zero_columns):
+                row[col] = 0 if isinstance(value, int) else 0.0
+
+    def _report_request(self, body: str) -> dict[str, Any]:
+        try:
+            request = json.loads(body) if body else None
+        except ValueError:
+            request = None
+        if not isinstance(request, dict):
+            msg = "Invalid request body: parameters must be a JSON object."
+            raise _bad(msg)
+        for name in ("start_date", "end_date", "granularity", "level", "columns"):
+            if request.get(name) in (None, "", []):
+                msg = f"Missing required parameter: {name}."
+                raise _bad(msg)
+        return request
+
+    def _report_dates(
+        self, request: dict[str, Any], level: str, granularity: str
+    ) -> tuple[date, date]:
+        try:
+            start = date.fromisoformat(str(request["start_date"]))
+            end = date.fromisoformat(str(request["end_date"]))
+        except ValueError:
+            msg = "Invalid start_date or end_date: expected YYYY-MM-DD."
+            raise _bad(msg) from None
+        if end < start:
+            msg = "Invalid end_date: end_date cannot be earlier than start_date."
+            raise _bad(msg)
+        back, dates_ = REPORT_MAX_DAYS_BACK, REPORT_MAX_DATES
+        if granularity == "HOUR":
+            back, dates_ = HOUR_MAX_DAYS_BACK, HOUR_REPORT_MAX_DATES
+        elif level == "PRODUCT_ITEM":
+            back, dates_ = PRODUCT_ITEM_MAX_DAYS_BACK, PRODUCT_ITEM_MAX_DATES
+        if start < self.data.today() - timedelta(days=back):
+            msg = (
+                f"Invalid start_date: for this report start_date cannot be more than {back} "
+                "days back from today (UTC)."
+            )
+            raise _bad(msg)
+        if (end - start).days + 1 > dates_:
+            msg = f"Invalid end_date: this report can span at most {dates_} days."
+            raise _bad(msg)
+        return start, end
+
+    @staticmethod
+    def _report_columns(request: dict[str, Any], level: str) -> list[str]:
+        columns = [str(c) for c in request["columns"]]
+        unknown = [c for c in columns if c not in async_columns()]
+        if unknown:
+            msg = f"Invalid columns: {', '.join(unknown)}."
+            raise _bad(msg)
+        ad_columns = [
+            c
+            for c in columns
+            if c.startswith(("AD_", "PIN_PROMOTION"))
+            and not c.startswith(("AD_GROUP", "AD_ACCOUNT"))
+        ]
+        if level == "PRODUCT_ITEM" and ad_columns:
+            msg = f"Invalid columns for level PRODUCT_ITEM: {', '.join(ad_columns)}."
+            raise _bad(msg)
+        return columns
+
+    def _create_report(self, q: _Query, body: str, ad_account_id: str) -> dict[str, Any]:
+        self._account(ad_account_id)
+        if q.raw:
+            msg = "Query parameters are not supported: send them as a JSON body."
+            raise _bad(msg)
+        request = self._report_request(body)
+        level = str(request["level"])
+        if level not in (*SYNC_LEVELS, *REPORT_ONLY_LEVELS):
+            msg = f"Invalid level: {level}."
+            raise _bad(msg)
+        granularity = str(request["granularity"])
+        if granularity not in GRANULARITIES:
+            msg = f"Invalid granularity: {granularity}."
+            raise _bad(msg)
+        columns = self._report_columns(request, level)
+        windows = {}
+        for name in ("click_window_days", "view_window_days", "engagement_window_days"):
+            value = request.get(name)
+            if value is not None and value not in WINDOW_DAYS:
+                msg = f"Invalid {name}: {value}."
+                raise _bad(msg)
+            if value is not None:
+                windows[name] = int(value)
+        report_time = str(request.get("conversion_report_time") or "TIME_OF_AD_ACTION")
+        if report_time not in CONVERSION_REPORT_TIMES:
+            msg = f"Invalid conversion_report_time: {report_time}."
+            raise _bad(msg)
+        if request.get("report_format", "JSON") != "JSON":
+            msg = "The fake serves JSON reports only."
+            raise _bad(msg)
+        start, end = self._report_dates(request, level, granularity)
+        token = f"report-{len(self._reports) + 1}"
+        ending = self._report_endings.pop(0) if self._report_endings else "FINISHED"
+        self._reports[token] = _Report(
+            token,
+            ad_account_id,
+            level,
+            start,
+            end,
+            granularity,
+            columns,
+            Attribution(**windows, conversion_report_time=report_time),
+            ending,
+            self.report_in_progress_polls,
+        )
+        return {"report_status": "IN_PROGRESS", "token": token, "message": None}
+
+    def _get_report(self, q: _Query, ad_account_id: str) -> dict[str, Any]:
+        self._account(ad_account_id)
+        report = self._reports.get(q.required("token"))
+        if report is None or report.ad_account_id != ad_account_id:
+            return {"report_status": "DOES_NOT_EXIST", "url": None, "size": None}
+        if report.polls_left > 0:
+            report.polls_left -= 1
+            return {"report_status": "IN_PROGRESS", "url": None, "size": None}
+        if report.ending != "FINISHED":
+            return {"report_status": report.ending, "url": None, "size": None}
+        report.url_expires_at = time.time() + self.report_url_ttl
+        url = f"http://{self.host}:{self.port}{REPORT_FILES}/{report.token}"
+        return {"report_status": "FINISHED", "url": url, "size": 1024.0}
+
+    def _download_report(self, request: _Incoming) -> Any:
+        if any(k.lower() == "authorization" for k in request.headers):
+            msg = "Only one auth mechanism allowed: the link is pre-signed."
+            raise _bad(msg)
+        report = self._reports.get(request.path.removeprefix(REPORT_FILES + "/"))
+        if report is None:
+            msg = "The specified key does not exist."
+            raise _not_found(msg)
+        if self.expire_next_report_links > 0 or time.time() > report.url_expires_at:
+            self.expire_next_report_links = max(0, self.expire_next_report_links - 1)
+            raise ApiError(403, 403, "Request has expired.")
+        return self.report_body(report)
+
+    def report_body(self, report: _Report) -> dict[str, list[dict[str, Any]]]:
+        """What the report's link serves (see the module docstring)."""
+        if report.level in REPORT_ONLY_LEVELS:
+            keyed = self.data.report_only_rows(
+                report.ad_account_id,
+                report.level,
+                report.start,
+                report.end,
+                columns=report.columns,
+                granularity=report.granularity,
+                attribution=report.attribution,
+            )
+            for eid, rows in keyed.items():
+                for row in rows:
+                    self._zero_row(row, whole=eid in self.zero_entities)
+        else:
+            level = SYNC_LEVELS[report.level]
+            id_key = LEVEL_ID_KEYS[level]
+            rows = self.data.ads_analytics_rows(
+                report.ad_account_id,
+                level,
+                None,
+                report.start,
+                report.end,
+                columns=report.columns,
+                granularity=report.granularity,
+                attribution=report.attribution,
+            )
+            self._zero(rows, id_key)
+            keyed = {}
+            for row in rows:
+                eid = row[id_key]
+                if id_key not in report.columns:
+                    del row[id_key]
+                keyed.setdefault(eid, []).append(row)
+        return {eid: kept for eid, rows in keyed.items() if (kept := _without_zeros(rows))}
+
+
+def _without_zeros(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """JSON reports leave zero metrics out, and rows whose metrics are all zero."""
+    kept = []
+    for row in rows:
+        metrics = {
+            k: v
+            for k, v in row.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and k != "HOUR"
+        }
+        if metrics and not any(metrics.values()):
+            continue
+        kept.append({k: v for k, v in row.items() if k not in metrics or v})
+    return kept
+
+
+@cache
+def async_columns() -> frozenset[str]:
+    """ReportingColumnAsync: the columns async reports accept."""
+    return frozenset(load_spec()["components"]["schemas"]["ReportingColumnAsync"]["enum"])
 
 
 __all__ = ["LEVEL_ID_KEYS", "ApiError", "FakePinterestAPI", "LoggedRequest", "redact"]

@@ -1,0 +1,227 @@
+"""The async reports flow: create, poll, download (spec analytics/create_report, get_report).
+
+A report is created with a JSON body (the operation takes no query parameters), polled
+with growing waits until FINISHED, and downloaded at once from a pre-signed link that
+lives five minutes and must be fetched without the Pinterest Authorization header. An
+expired link (403) means creating the report again. Several reports are created before
+the first is polled, so Pinterest builds them side by side.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from tap_pinterest.errors import PinterestAPIError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from tap_pinterest.client import PinterestStream
+    from tap_pinterest.dates import DateWindow
+
+REPORTS_PATH = "/ad_accounts/{ad_account_id}/reports"
+# The statuses of BulkReportingJobStatus (spec) that end a report without a result.
+FAILED_STATUSES = frozenset({"FAILED", "CANCELLED", "EXPIRED", "DOES_NOT_EXIST"})
+MAX_POLL_WAIT_SECONDS = 60.0
+# Pinterest builds several reports at once; more in flight only queues them there.
+MAX_REPORTS_IN_FLIGHT = 5
+# A link that keeps expiring before it is read is a problem creating it again won't fix.
+MAX_LINK_RENEWALS = 2
+# Tries of one download link when the storage drops the connection or answers 5xx.
+DOWNLOAD_TRIES = 3
+
+
+class ReportError(PinterestAPIError):
+    """A report ended without data, or never finished: retrying the same call won't help."""
+
+
+class ExpiredLinkError(Exception):
+    """The download link's five minutes are over (HTTP 403 from the storage)."""
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """One report: an ad account, a level and a date window, and the body to create it."""
+
+    ad_account_id: str
+    level: str
+    window: DateWindow
+    body: dict[str, Any]
+
+    def describe(self) -> str:
+        """Names the report in errors: account, level and window."""
+        return (
+            f"ad account {self.ad_account_id}, level {self.level}, "
+            f"{self.window.start} to {self.window.end}"
+        )
+
+
+def poll_waits(first_wait: float, ceiling: float = MAX_POLL_WAIT_SECONDS) -> Iterator[float]:
+    """Growing waits between polls: first_wait, doubled each time, up to `ceiling`."""
+    wait = first_wait
+    while True:
+        yield min(wait, ceiling)
+        wait *= 2
+
+
+def report_rows(body: Any, request: ReportRequest) -> Iterator[tuple[str, dict[str, Any]]]:  # noqa: ANN401
+    """(entity id, row) pairs of a JSON report: an object keyed by entity id.
+
+    Pinterest leaves out rows whose columns are all zero, so an id missing from the
+    report had nothing to count; it is not a lost row.
+    """
+    if not isinstance(body, dict):
+        msg = (
+            f"Pinterest sent a report for {request.describe()} that is not an object keyed "
+            f"by entity id ({type(body).__name__})"
+        )
+        raise ReportError(msg)
+    for entity_id, rows in body.items():
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            msg = f"Pinterest sent a report for {request.describe()} whose {entity_id} is not rows"
+            raise ReportError(msg)
+        for row in rows:
+            yield str(entity_id), row
+
+
+class ReportClient:
+    """Runs reports through a stream's auth, rate limit, retries and error handling."""
+
+    def __init__(
+        self,
+        stream: PinterestStream,
+        *,
+        first_wait: float,
+        deadline_seconds: float,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Poll with waits from `first_wait` up, for at most `deadline_seconds` a report."""
+        self.stream = stream
+        self.first_wait = first_wait
+        self.deadline_seconds = deadline_seconds
+        self._sleep = sleep
+        self._clock = clock
+        # No Authorization header and no session defaults: the link is pre-signed.
+        self._download_session = requests.Session()
+
+    def run(
+        self, reports: Sequence[ReportRequest]
+    ) -> Iterator[tuple[ReportRequest, list[tuple[str, dict[str, Any]]]]]:
+        """Each report's rows, in the order given; a batch is created before polling."""
+        for first in range(0, len(reports), MAX_REPORTS_IN_FLIGHT):
+            batch = reports[first : first + MAX_REPORTS_IN_FLIGHT]
+            tokens = [self.create(report) for report in batch]
+            for report, token in zip(batch, tokens, strict=True):
+                yield report, self.result(report, token)
+
+    def result(
+        self, report: ReportRequest, token: tuple[str, float]
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Wait for the report and download it, creating it again if its link expired."""
+        for renewal in range(MAX_LINK_RENEWALS + 1):
+            url = self.wait(report, token)
+            try:
+                return list(report_rows(self.download(url, report), report))
+            except ExpiredLinkError:
+                if renewal == MAX_LINK_RENEWALS:
+                    break
+                self.stream.logger.info(
+                    "Report link for %s expired before download; creating it again",
+                    report.describe(),
+                )
+                token = self.create(report)
+        msg = (
+            f"The download link of the report for {report.describe()} expired "
+            f"{MAX_LINK_RENEWALS + 1} times before it could be read"
+        )
+        raise ReportError(msg)
+
+    def create(self, report: ReportRequest) -> tuple[str, float]:
+        """POST the report; its token and when it was created (for the deadline)."""
+        path = REPORTS_PATH.format(ad_account_id=report.ad_account_id)
+        stream = self.stream
+        request = stream.build_prepared_request(
+            method="POST",
+            url=f"{stream.url_base}{path}",
+            json=report.body,
+            headers=stream.http_headers,
+        )
+        response = stream.request_decorator(stream._request)(request, None)  # noqa: SLF001
+        stream.update_sync_costs(request, response, None)
+        body = _json(response, report)
+        status = str(body.get("report_status") or "")
+        token = body.get("token")
+        if status in FAILED_STATUSES or not token:
+            raise ReportError(_status_message(status or "no token", report, body.get("message")))
+        return str(token), self._clock()
+
+    def wait(self, report: ReportRequest, token: tuple[str, float]) -> str:
+        """Poll until FINISHED and return the download link; other ends are errors."""
+        value, created_at = token
+        path = REPORTS_PATH.format(ad_account_id=report.ad_account_id)
+        waits = poll_waits(self.first_wait)
+        while True:
+            body = self.stream.fetch(path, {"token": value}, None)
+            status = str(body.get("report_status") if isinstance(body, dict) else "")
+            if status == "FINISHED":
+                url = body.get("url")
+                if not url:
+                    msg = f"Pinterest finished the report for {report.describe()} without a url"
+                    raise ReportError(msg)
+                return str(url)
+            if status != "IN_PROGRESS":
+                raise ReportError(_status_message(status or "unknown", report, None))
+            wait = next(waits)
+            if self._clock() + wait - created_at > self.deadline_seconds:
+                msg = (
+                    f"The report for {report.describe()} was not ready after "
+                    f"{self.deadline_seconds:.0f} s (report_deadline_seconds)"
+                )
+                raise ReportError(msg)
+            self._sleep(wait)
+
+    def download(self, url: str, report: ReportRequest) -> Any:  # noqa: ANN401
+        """GET the pre-signed link, without the Authorization header.
+
+        A dropped connection or a 5xx from the storage is tried again (the link is still
+        valid for its five minutes); 403 means the link expired.
+        """
+        failure = ""
+        for attempt in range(DOWNLOAD_TRIES):
+            if attempt:
+                self._sleep(self.first_wait * attempt)
+            try:
+                response = self._download_session.get(url, timeout=self.stream.timeout)
+            except requests.RequestException as exc:
+                failure = type(exc).__name__
+                continue
+            if response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
+                failure = f"HTTP {response.status_code}"
+                continue
+            if response.status_code == HTTPStatus.FORBIDDEN:
+                raise ExpiredLinkError
+            if response.status_code != HTTPStatus.OK:
+                failure = f"HTTP {response.status_code}"
+                break
+            return _json(response, report)
+        msg = f"Downloading the report for {report.describe()} failed: {failure}"
+        raise ReportError(msg)
+
+
+def _json(response: requests.Response, report: ReportRequest) -> Any:  # noqa: ANN401
+    try:
+        return response.json()
+    except ValueError:
+        msg = f"Pinterest answered the report for {report.describe()} with a body that is not JSON"
+        raise ReportError(msg) from None
+
+
+def _status_message(status: str, report: ReportRequest, detail: Any) -> str:  # noqa: ANN401
+    message = f"Pinterest report {status} for {report.describe()}"
+    return f"{message}: {detail}" if detail else message
