@@ -14,6 +14,7 @@ from tests.fake_api.server import (
     DEFAULT_REFRESH_TOKEN,
     DEFAULT_STATIC_TOKEN,
 )
+from tests.postgres import postgres, postgres_server  # noqa: F401 - fixtures for every module
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

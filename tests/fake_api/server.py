@@ -45,6 +45,10 @@ Contract of the fake where the spec is silent (tests rely on it):
 - Faults (``inject``/``drop_connection``/``repeat_bookmark_on``) match their regex with
   ``re.search`` on the full path (``/v5/...``, no query string); ``calls()`` uses
   ``re.fullmatch``.  Faults are applied before rate limiting and auth.
+- Stalls (``stall``): a request whose path matches (``re.search``) is held unanswered
+  until ``release_stalls()``, ``reset()`` or ``STALL_MAX_SECONDS``, then its connection is
+  closed without an answer (logged with status 0): the client is meant to be killed
+  meanwhile (interrupted-run tests).  ``wait_until_stalled`` tells when one is held.
 - Request log: one :class:`LoggedRequest` per request, path with ``/v5``, secrets
   redacted (``Authorization`` credentials and the token form's ``refresh_token``,
   ``client_secret``, ``code`` become ``redact(value)``); dropped connections are
@@ -118,6 +122,7 @@ RATE_LIMIT_MESSAGE = (
 )
 _SECRET_FORM_FIELDS = ("refresh_token", "client_secret", "code", "access_token")
 HTTP_OK = 200
+STALL_MAX_SECONDS = 120.0
 HTTP_TOO_MANY = 429
 
 
@@ -434,6 +439,7 @@ class FakePinterestAPI:
             self._windows: dict[str, list[float]] = {}
             # Log
             self._log: list[LoggedRequest] = []
+            self._reset_stalls()
 
     # ------------------------------------------------------------- switches
     def inject(
@@ -488,6 +494,42 @@ class FakePinterestAPI:
         with self._lock:
             return self._token_counter
 
+    # ------------------------------------------------------------- stalls
+    def _reset_stalls(self) -> None:
+        old_release: threading.Event | None = getattr(self, "_stall_release", None)
+        if old_release is not None:
+            old_release.set()  # never leave a handler thread waiting across a reset
+        self._stalls: list[re.Pattern[str]] = []
+        self._stall_release = threading.Event()
+        self._stall_hit = threading.Event()
+
+    def stall(self, path_regex: str) -> None:
+        """Hold matching requests unanswered until :meth:`release_stalls`."""
+        with self._lock:
+            if self._stall_release.is_set():  # released before: stall afresh
+                self._stall_release = threading.Event()
+                self._stall_hit = threading.Event()
+            self._stalls.append(re.compile(path_regex))
+
+    def wait_until_stalled(self, timeout: float) -> bool:
+        """Whether a request is (or was) held by a stall within ``timeout`` seconds."""
+        return self._stall_hit.wait(timeout)
+
+    def release_stalls(self) -> None:
+        """Let held requests go (their connections close unanswered) and stall no more."""
+        with self._lock:
+            self._stalls.clear()
+            self._stall_release.set()
+
+    def _hold_if_stalled(self, path: str) -> bool:
+        with self._lock:
+            if not any(pattern.search(path) for pattern in self._stalls):
+                return False
+            release = self._stall_release
+            self._stall_hit.set()
+        release.wait(STALL_MAX_SECONDS)
+        return True
+
     # ---------------------------------------------------------------- log
     @property
     def log(self) -> list[LoggedRequest]:
@@ -515,9 +557,10 @@ class FakePinterestAPI:
         body = handler.rfile.read(length).decode("utf-8", "replace") if length else ""
         headers = {k: v for k, v in handler.headers.items()}  # noqa: C416 - Message -> dict
         request = _Incoming(handler.command, path, raw_query, headers, body, split.query)
+        held = self._hold_if_stalled(path)
         with self._lock:
-            fault = self._take_fault(path)
-            if fault is not None and fault.status == 0:
+            fault = None if held else self._take_fault(path)
+            if held or (fault is not None and fault.status == 0):
                 status, payload, extra = 0, None, dict[str, str]()
             else:
                 status, payload, extra = self._respond(request, fault)
