@@ -16,6 +16,7 @@ for a distributed one (README) and the same ops run in pods or workers instead.
 
 import os
 import subprocess
+import sys
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -50,12 +51,18 @@ DEFAULT_RETRY = RetryPolicy(
 OUTPUT_TAIL_LINES = 40
 
 
+def default_meltano() -> str:
+    """The meltano installed beside this Python (the same venv), else the one on PATH."""
+    beside_python = Path(sys.executable).with_name("meltano")
+    return str(beside_python) if beside_python.exists() else "meltano"
+
+
 class MeltanoProject(ConfigurableResource):  # type: ignore[misc]
     """Where and how to call Meltano; every op runs `meltano <args>` in the project."""
 
     project_dir: str = "."
     environment: str | None = None
-    executable: str = "meltano"
+    executable: str = default_meltano()
     env_file: str | None = None
     # The whole environment of the runs; None: this process's own (the usual case).
     env: dict[str, str] | None = None
