@@ -24,6 +24,8 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
+from tests import meltano_cli
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -155,6 +157,12 @@ def postgres_server() -> Iterator[PostgresServer]:
     finally:
         server.cleanup()
         shutil.rmtree(parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_plugins(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """tap-pinterest and target-postgres installed into .meltano/, once per session."""
+    meltano_cli.install(tmp_path_factory.mktemp("install"), "tap-pinterest", "target-postgres")
 
 
 @pytest.fixture

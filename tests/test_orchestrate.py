@@ -74,16 +74,11 @@ def test_one_retried_op_per_shard_job_after_the_database_step(tmp_path: Path) ->
         assert upstream == "prepare_system_database"
 
 
-@pytest.fixture(scope="module")
-def plugins_installed(tmp_path_factory: pytest.TempPathFactory) -> None:
-    meltano_cli.install(tmp_path_factory.mktemp("install"), "tap-pinterest", "target-postgres")
-
-
 @pytest.mark.e2e
 def test_dagster_job_runs_every_shard_and_retries_a_failed_one(
     fake_api: FakePinterestAPI,
     postgres: PostgresDatabase,
-    plugins_installed: None,  # noqa: ARG001
+    postgres_plugins: None,  # noqa: ARG001
     tmp_path: Path,
 ) -> None:
     fake_api.reset(SCALE)

@@ -98,11 +98,6 @@ def test_cli_bad_input_is_one_line(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ against the fake
-@pytest.fixture(scope="module")
-def plugins_installed(tmp_path_factory: pytest.TempPathFactory) -> None:
-    meltano_cli.install(tmp_path_factory.mktemp("install"), "tap-pinterest", "target-postgres")
-
-
 @pytest.fixture
 def fake(fake_api: FakePinterestAPI) -> FakePinterestAPI:
     fake_api.reset(SCALE)
@@ -128,7 +123,7 @@ def test_from_api_lists_the_accounts_the_token_reads(
 def test_three_parallel_shards_load_what_one_job_loads(
     fake: FakePinterestAPI,
     postgres_server: PostgresServer,
-    plugins_installed: None,  # noqa: ARG001
+    postgres_plugins: None,  # noqa: ARG001
     tmp_path: Path,
 ) -> None:
     project_dir = make_project(tmp_path)
