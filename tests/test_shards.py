@@ -120,6 +120,29 @@ def test_from_api_lists_the_accounts_the_token_reads(
 
 
 @pytest.mark.e2e
+def test_from_api_with_a_refused_token_is_one_line_without_the_token(
+    fake: FakePinterestAPI, tmp_path: Path
+) -> None:
+    project_dir = make_project(tmp_path)
+    env = {**tap_env(fake, tmp_path), "TAP_PINTEREST_ACCESS_TOKEN": "not-a-valid-token-123"}
+    script = str(meltano_cli.ROOT / "scripts" / "shards.py")
+    proc = subprocess.run(
+        [sys.executable, script, "--shards", "2", "--from-api", "--environment=fake"],
+        cwd=project_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    last = proc.stderr.splitlines()[-1]
+    assert last.startswith("error: ")
+    assert "401" in last
+    assert "not-a-valid-token-123" not in proc.stderr + proc.stdout
+    assert not (project_dir / "shards.meltano.yml").exists()
+
+
+@pytest.mark.e2e
 def test_three_parallel_shards_load_what_one_job_loads(
     fake: FakePinterestAPI,
     postgres_server: PostgresServer,
