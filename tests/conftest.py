@@ -14,6 +14,11 @@ from tests.fake_api.server import (
     DEFAULT_REFRESH_TOKEN,
     DEFAULT_STATIC_TOKEN,
 )
+from tests.postgres import (  # noqa: F401 - fixtures for every module
+    postgres,
+    postgres_plugins,
+    postgres_server,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

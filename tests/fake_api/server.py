@@ -81,6 +81,10 @@ Contract of the fake where the spec is silent (tests rely on it):
   ``re.fullmatch``.  Faults are applied before rate limiting and auth.
 - Catalogs, product group promotions and analytics, and targeting analytics: see
   :mod:`tests.fake_api.shopping` (``api.shopping`` holds their data).
+- Stalls (``stall``): a request whose path matches (``re.search``) is held unanswered
+  until ``release_stalls()``, ``reset()`` or ``STALL_MAX_SECONDS``, then its connection is
+  closed without an answer (logged with status 0): the client is meant to be killed
+  meanwhile (interrupted-run tests).  ``wait_until_stalled`` tells when one is held.
 - Request log: one :class:`LoggedRequest` per request, path with ``/v5``, secrets
   redacted (``Authorization`` credentials and the token form's ``refresh_token``,
   ``client_secret``, ``code`` become ``redact(value)``); dropped connections are
@@ -172,6 +176,7 @@ SYNC_LEVELS = {
     "PIN_PROMOTION": "ad",
 }
 REPORT_ONLY_LEVELS = ("KEYWORD", "PRODUCT_GROUP", "PRODUCT_ITEM")
+STALL_MAX_SECONDS = 120.0
 HTTP_TOO_MANY = 429
 HTTP_FORBIDDEN = 403
 
@@ -526,6 +531,7 @@ class FakePinterestAPI:
             self._windows: dict[str, list[float]] = {}
             # Log
             self._log: list[LoggedRequest] = []
+            self._reset_stalls()
 
     # ------------------------------------------------------------- switches
     def inject(
@@ -594,6 +600,42 @@ class FakePinterestAPI:
         with self._lock:
             return self._token_counter
 
+    # ------------------------------------------------------------- stalls
+    def _reset_stalls(self) -> None:
+        old_release: threading.Event | None = getattr(self, "_stall_release", None)
+        if old_release is not None:
+            old_release.set()  # never leave a handler thread waiting across a reset
+        self._stalls: list[re.Pattern[str]] = []
+        self._stall_release = threading.Event()
+        self._stall_hit = threading.Event()
+
+    def stall(self, path_regex: str) -> None:
+        """Hold matching requests unanswered until :meth:`release_stalls`."""
+        with self._lock:
+            if self._stall_release.is_set():  # released before: stall afresh
+                self._stall_release = threading.Event()
+                self._stall_hit = threading.Event()
+            self._stalls.append(re.compile(path_regex))
+
+    def wait_until_stalled(self, timeout: float) -> bool:
+        """Whether a request is (or was) held by a stall within ``timeout`` seconds."""
+        return self._stall_hit.wait(timeout)
+
+    def release_stalls(self) -> None:
+        """Let held requests go (their connections close unanswered) and stall no more."""
+        with self._lock:
+            self._stalls.clear()
+            self._stall_release.set()
+
+    def _hold_if_stalled(self, path: str) -> bool:
+        with self._lock:
+            if not any(pattern.search(path) for pattern in self._stalls):
+                return False
+            release = self._stall_release
+            self._stall_hit.set()
+        release.wait(STALL_MAX_SECONDS)
+        return True
+
     # ---------------------------------------------------------------- log
     @property
     def log(self) -> list[LoggedRequest]:
@@ -623,10 +665,11 @@ class FakePinterestAPI:
         request = _Incoming(handler.command, path, raw_query, headers, body, split.query)
         if path.endswith("/oauth/token") and self.oauth_delay_seconds:
             time.sleep(self.oauth_delay_seconds)  # a slow refresh, for racing jobs
+        held = self._hold_if_stalled(path)
         with self._lock:
-            fault = self._take_fault(path)
+            fault = None if held else self._take_fault(path)
             limit = self.max_request_target
-            if fault is not None and fault.status == 0:
+            if held or (fault is not None and fault.status == 0):
                 status, payload, extra = 0, None, dict[str, str]()
             elif limit is not None and len(handler.path) > limit:
                 status, extra = HTTP_URI_TOO_LONG, dict[str, str]()

@@ -1,0 +1,1 @@
+"""Dagster definitions that run the Meltano shard jobs in parallel (README, Production)."""

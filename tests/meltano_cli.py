@@ -1,0 +1,117 @@
+"""Running the Meltano CLI from tests: isolated environment, clear failures, processes.
+
+Runs never see the developer's `.env` or `TAP_PINTEREST_*`/`TARGET_*`/`MELTANO_*`
+variables; each test passes what it means. Plugin venvs live in the project's `.meltano/`
+(`MELTANO_SYS_DIR_ROOT`), so a test project in a temporary folder reuses them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.fake_api.server import DEFAULT_STATIC_TOKEN
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from tests.fake_api import FakePinterestAPI
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN_TIMEOUT = 300
+
+
+def meltano_executable() -> str:
+    """The meltano of this environment (the dev group installs it)."""
+    beside_python = Path(sys.executable).with_name("meltano")
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("meltano")
+    if found is None:
+        pytest.fail("meltano is not installed in this environment (run `uv sync`)")
+    return found
+
+
+def base_env(tmp: Path) -> dict[str, str]:
+    """The caller's environment without anything that could redirect or reconfigure runs."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TAP_PINTEREST", "TARGET_", "MELTANO_"))
+    }
+    env.update(
+        {
+            "MELTANO_DATABASE_URI": f"sqlite:///{tmp / 'meltano.db'}",
+            "MELTANO_SYS_DIR_ROOT": str(ROOT / ".meltano"),
+            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "MELTANO_CLI_LOG_FORMAT": "uncolored",
+            "NO_COLOR": "1",
+        },
+    )
+    return env
+
+
+def fake_tap_env(
+    fake: FakePinterestAPI, start: date, end: date, select: list[str]
+) -> dict[str, str]:
+    """tap-pinterest against the fake, selecting what the Meltano `select` patterns say."""
+    return {
+        "TAP_PINTEREST_API_URL": fake.url,
+        "TAP_PINTEREST_ACCESS_TOKEN": DEFAULT_STATIC_TOKEN,
+        "TAP_PINTEREST_START_DATE": start.isoformat(),
+        "TAP_PINTEREST_END_DATE": end.isoformat(),
+        "TAP_PINTEREST_LOOKBACK_WINDOW_DAYS": "7",
+        "TAP_PINTEREST__SELECT": json.dumps(select),
+    }
+
+
+def command(args: list[str], tmp: Path) -> list[str]:
+    """`meltano <args>` with an empty env file: a developer's .env must not leak in."""
+    empty_env_file = tmp / "empty.env"
+    empty_env_file.touch()
+    return [meltano_executable(), "--env-file", str(empty_env_file), *args]
+
+
+def run(
+    args: list[str], env: dict[str, str], tmp: Path, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    """Run meltano to the end; fail the test with the output's tail if it fails."""
+    proc = subprocess.run(
+        command(args, tmp),
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"`meltano {' '.join(args)}` exited {proc.returncode}:\n{tail(proc)}")
+    return proc
+
+
+def start(
+    args: list[str], env: dict[str, str], tmp: Path, log: Path, cwd: Path = ROOT
+) -> subprocess.Popen[bytes]:
+    """Start meltano in the background, its output going to `log`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            command(args, tmp), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+def tail(proc: subprocess.CompletedProcess[str], lines: int = 60) -> str:
+    """The last lines of a finished run's output."""
+    return "\n".join((proc.stdout + proc.stderr).splitlines()[-lines:])
+
+
+def install(tmp: Path, *plugins: str) -> None:
+    """Install (or refresh) plugin venvs into the project's .meltano/."""
+    run(["--log-level=warning", "install", *plugins], base_env(tmp), tmp)
