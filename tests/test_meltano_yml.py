@@ -19,6 +19,7 @@ KINDS = {
     "integer": {"integer", "options"},
     "string": {"string", "options", "date_iso8601"},
     "array": {"array"},
+    "number": {"decimal"},
 }
 
 

@@ -348,10 +348,11 @@ def test_a_report_that_ends_without_data_is_a_clear_error(
     start, end = days_ago(3), days_ago(1)
     config = report_config(fake_api, start, end, analytics_source="reports")
     result, error = run_failing(config, {"campaign_analytics"})
-    assert str(error) == (
+    assert error.failures[0].problem == (
         f"Pinterest report {status} for ad account {ACCOUNT_1}, level CAMPAIGN, {start} to {end}"
     )
-    assert result.stream("campaign_analytics") == []
+    # on_stream_error=continue: the failed account emits nothing; the other one is synced.
+    assert [r for r in result.stream("campaign_analytics") if r["ad_account_id"] == ACCOUNT_1] == []
 
 
 def test_polls_until_finished(fake_api: FakePinterestAPI) -> None:
@@ -376,11 +377,12 @@ def test_a_report_past_its_deadline_is_a_clear_error(fake_api: FakePinterestAPI)
         report_deadline_seconds=1,
     )
     _, error = run_failing(config, {"ad_account_analytics"})
-    assert str(error) == (
+    assert error.failures[0].problem == (
         f"The report for ad account {ACCOUNT_1}, level ADVERTISER, {start} to {end} was not "
         "ready after 1 s (report_deadline_seconds)"
     )
-    assert 2 <= len(fake_api.calls(REPORTS)) < 10
+    assert len(error.failures) == 2  # each ad account's report, one after the other
+    assert 2 * 2 <= len(fake_api.calls(REPORTS)) < 2 * 10
 
 
 def test_an_expired_link_creates_the_report_again(fake_api: FakePinterestAPI) -> None:
@@ -410,7 +412,7 @@ def test_a_download_that_keeps_failing_is_a_clear_error(fake_api: FakePinterestA
     start, end = days_ago(3), days_ago(1)
     config = report_config(fake_api, start, end, analytics_source="reports")
     _, error = run_failing(config, {"ad_account_analytics"})
-    assert str(error) == (
+    assert error.failures[0].problem == (
         f"Downloading the report for ad account {ACCOUNT_1}, level ADVERTISER, "
         f"{start} to {end} failed: HTTP 500"
     )
@@ -421,11 +423,11 @@ def test_a_link_that_always_expires_is_a_clear_error(fake_api: FakePinterestAPI)
     start, end = days_ago(3), days_ago(1)
     config = report_config(fake_api, start, end, analytics_source="reports")
     _, error = run_failing(config, {"ad_account_analytics"})
-    assert str(error) == (
+    assert error.failures[0].problem == (
         f"The download link of the report for ad account {ACCOUNT_1}, level ADVERTISER, "
         f"{start} to {end} expired 3 times before it could be read"
     )
-    assert len(fake_api.calls(REPORTS, method="POST")) == 3
+    assert len(fake_api.calls(REPORTS, method="POST")) == 2 * 3  # both ad accounts try 3 times
 
 
 def test_reports_wait_for_the_ads_analytics_budget(
@@ -455,19 +457,27 @@ def test_an_interrupted_backfill_resumes_where_it_stopped(fake_api: FakePinteres
     config = report_config(fake_api, start)
     catalog = narrow_catalog(config, {"ad_account_analytics"})
     first, error = run_failing(config, {"ad_account_analytics"})
-    assert "Pinterest report FAILED for ad account 549755885175, level ADVERTISER" in str(error)
+    assert (
+        "Pinterest report FAILED for ad account 549755885175, level ADVERTISER"
+        in error.failures[0].problem
+    )
     second_end = start + timedelta(days=2 * 186 - 1)
+    # on_stream_error=continue: the second ad account is synced whole in the same run.
     assert partitions(first.final_state, "ad_account_analytics") == {
-        ACCOUNT_1: second_end.isoformat()
+        ACCOUNT_1: second_end.isoformat(),
+        ACCOUNT_2: today.isoformat(),
     }
-    emitted = {r["DATE"] for r in first.stream("ad_account_analytics")}
+    emitted = {
+        r["DATE"] for r in first.stream("ad_account_analytics") if r["ad_account_id"] == ACCOUNT_1
+    }
     assert max(emitted) == second_end.isoformat()
 
     fake_api.clear_log()
     second = run_sync(config, catalog=catalog, state=first.final_state)
     resumed = report_bodies(fake_api, ACCOUNT_1, "ADVERTISER")
-    assert resumed[0]["start_date"] == (second_end - timedelta(days=7)).isoformat()
-    assert report_bodies(fake_api, ACCOUNT_2, "ADVERTISER")[0]["start_date"] == start.isoformat()
+    # The default lookback is the widest attribution window (30 days with the defaults).
+    assert resumed[0]["start_date"] == (second_end - timedelta(days=30)).isoformat()
+    assert report_bodies(fake_api, ACCOUNT_2, "ADVERTISER") == []  # within 90 days: sync
     days = set(dates_between(start, today))
     for account in ACCOUNTS:
         delivered = {
@@ -493,9 +503,9 @@ def test_switching_to_reports_keeps_the_bookmark(fake_api: FakePinterestAPI) -> 
     second = run_sync(config, catalog=narrow_catalog(config, streams), state=first.final_state)
     bodies = report_bodies(fake_api, ACCOUNT_1, "ADVERTISER")
     assert [(b["start_date"], b["end_date"]) for b in bodies] == [
-        (days_ago(7).isoformat(), utc_today().isoformat())
+        (days_ago(30).isoformat(), utc_today().isoformat())  # the default 30-day lookback
     ]
-    assert len(second.stream("ad_account_analytics")) == 8 * 2
+    assert len(second.stream("ad_account_analytics")) == 31 * 2  # 30-day default lookback
     assert fake_api.calls(r"/v5/ad_accounts/\d+/analytics") == []
 
 
