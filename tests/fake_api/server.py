@@ -45,6 +45,8 @@ Contract of the fake where the spec is silent (tests rely on it):
 - Faults (``inject``/``drop_connection``/``repeat_bookmark_on``) match their regex with
   ``re.search`` on the full path (``/v5/...``, no query string); ``calls()`` uses
   ``re.fullmatch``.  Faults are applied before rate limiting and auth.
+  ``inject_raw`` answers 200 with a given body byte for byte (number texts such as
+  ``1.50`` or ``1E+2`` that ``json.dumps`` never writes).
 - Request log: one :class:`LoggedRequest` per request, path with ``/v5``, secrets
   redacted (``Authorization`` credentials and the token form's ``refresh_token``,
   ``client_secret``, ``code`` become ``redact(value)``); dropped connections are
@@ -167,7 +169,7 @@ class _Fault:
     remaining: int
     status: int = 0  # 0 = drop the connection
     headers: dict[str, str] = field(default_factory=dict)
-    body: dict[str, Any] | None = None
+    body: dict[str, Any] | bytes | None = None
 
 
 @dataclass
@@ -461,6 +463,14 @@ class FakePinterestAPI:
         with self._lock:
             self._faults.append(_Fault(re.compile(path_regex), times, status, hdrs, body))
 
+    def inject_raw(self, path_regex: str, body: bytes, times: int = 1) -> None:
+        """Answer the next ``times`` matching requests 200 with ``body`` byte for byte.
+
+        For number texts ``json.dumps`` never writes (``1.50``, long decimals, ``1E+2``).
+        """
+        with self._lock:
+            self._faults.append(_Fault(re.compile(path_regex), times, HTTP_OK, {}, body))
+
     def drop_connection(self, path_regex: str, times: int = 1) -> None:
         """Close the socket without answering the next ``times`` matching requests."""
         with self._lock:
@@ -527,7 +537,7 @@ class FakePinterestAPI:
             with contextlib.suppress(OSError):
                 handler.connection.shutdown(socket.SHUT_RDWR)
             return
-        data = json.dumps(payload).encode()
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(data)))
