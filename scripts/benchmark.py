@@ -1,300 +1,397 @@
-"""Benchmark the ads streams against the in-process fake API: calls, speed, memory.
+"""Benchmark ad_analytics: calls, tap CPU per row against a bare-loop floor, peak memory.
 
-Runs a full sync of ad_accounts, campaigns, ad_groups, ads and the four ads analytics
-streams, then an incremental sync from the final state, and prints per run:
+The setup of issue 10: select only ad_accounts and ad_analytics, full sync then an
+incremental sync from its state, with every column or with 9 metric columns. Each run
+gets its own fake API process (tests/fake_api, `--print-calls`), so the fake's CPU is
+not the tap's; the tap runs as `python -m tap_pinterest` and its CPU (user + system)
+and peak RSS come from the rusage of that process alone. In the same run the floor
+(scripts/benchmark_floor.py: standard library, json.loads + json.dumps, no SDK) asks
+the same questions and writes the same RECORD lines; the ratio is tap CPU / floor CPU.
 
-- HTTP calls per endpoint, and the analytics calls against their lower bound
-  sum over ad accounts and levels of ceil(N / 250) x ceil(D / 91), where N is the
-  level's entity count in the account (1 for the account level) and D the days fetched
-  (one request spans at most 91 dates: end - start <= 90 days);
-- records per stream (and the expected analytics row count N x D);
-- wall time, records per second and peak memory (max RSS of this process, which also
-  hosts the fake server and its data).
+Per scenario it prints: HTTP calls against the lower bound (ad accounts x ceil(ads /
+250) x ceil(days / 91), plus the listing pages), rows, tap CPU seconds and us per row,
+the floor's, the ratio, and the tap's peak RSS.
 
-Usage: uv run python scripts/benchmark.py --ad-accounts 10 --campaigns 300 \
-    --ad-groups 3000 --ads 20000 --days 60
-
-Totals are spread evenly over the hierarchy (Scale takes per-parent numbers), so the
-actual counts are rounded; they are printed. Only the metric columns named by
---columns are selected (default three; "all" requests every column), because
-responses with all 175 columns make the fake, not the tap, the bottleneck.
+Usage: uv run --no-sync python scripts/benchmark.py [--size small --size large]
+    [--columns all --columns 9] [--markdown]
+Sizes: tiny (the test), small, large (3 ad accounts, 4,500 ads, 61 days: ~275k rows).
+The large all-columns scenario spends minutes in the fake (it hashes every cell).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import math
-import re
-import resource
+import os
+import subprocess
 import sys
-import time
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+import tempfile
+import threading
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tap_pinterest.tap import TapPinterest  # noqa: E402
-from tests.fake_api import FakePinterestAPI, Scale  # noqa: E402
+from tap_pinterest.analytics_columns import ADS_COLUMNS  # noqa: E402
+from tap_pinterest.streams.ads import ENTITY_STATUSES  # noqa: E402
+from tests.fake_api import Scale  # noqa: E402
 from tests.fake_api.server import DEFAULT_STATIC_TOKEN  # noqa: E402
 from tests.tap_runner import catalog_selecting, deselect_properties  # noqa: E402
 
+FLOOR = REPO / "scripts" / "benchmark_floor.py"
 IDS_PER_CALL = 250
-DATES_PER_CALL = 91
-MAX_DAYS_BACK = 90
-ENTITY_STREAMS = ("ad_accounts", "campaigns", "ad_groups", "ads")
-ANALYTICS_STREAMS = (
-    "ad_account_analytics",
-    "campaign_analytics",
-    "ad_group_analytics",
-    "ad_analytics",
+DAYS_PER_CALL = 91
+PAGE_SIZE = 250
+LOOKBACK_DAYS = 7
+STREAMS = {"ad_accounts", "ad_analytics"}
+NINE_COLUMNS = (
+    "SPEND_IN_DOLLAR",
+    "SPEND_IN_MICRO_DOLLAR",
+    "TOTAL_IMPRESSION",
+    "TOTAL_CLICKTHROUGH",
+    "CTR",
+    "ECPC_IN_DOLLAR",
+    "CPM_IN_DOLLAR",
+    "TOTAL_ENGAGEMENT",
+    "TOTAL_CONVERSIONS",
 )
-# analytics stream -> (FakeData attribute of its entities or None for the account, path part)
-LEVELS: dict[str, tuple[str | None, str]] = {
-    "ad_account_analytics": (None, "analytics"),
-    "campaign_analytics": ("campaigns", "campaigns/analytics"),
-    "ad_group_analytics": ("ad_groups", "ad_groups/analytics"),
-    "ad_analytics": ("ads", "ads/analytics"),
+ATTRIBUTION = {
+    "GRANULARITY": "DAY",
+    "CLICK_WINDOW_DAYS": 30,
+    "ENGAGEMENT_WINDOW_DAYS": 30,
+    "VIEW_WINDOW_DAYS": 1,
+    "CONVERSION_REPORT_TIME": "TIME_OF_AD_ACTION",
 }
-RECORD_PREFIX = '{"type":"RECORD","stream":"'
-DEFAULT_COLUMNS = "SPEND_IN_DOLLAR,TOTAL_CLICKTHROUGH,TOTAL_IMPRESSION"
 
 
-class MessageSink(io.TextIOBase):
-    """Stands in for stdout: counts RECORDs per stream, keeps only the last STATE."""
+@dataclass(frozen=True)
+class Size:
+    """Ad accounts, the ads under each (campaigns x ad groups x ads) and days of data."""
 
-    def __init__(self) -> None:
-        """Nothing counted yet."""
-        super().__init__()
-        self.records: Counter[str] = Counter()
-        self.state: dict[str, Any] = {}
-        self._partial = ""
+    accounts: int
+    campaigns: int
+    ad_groups: int
+    ads: int
+    days: int
 
-    def writable(self) -> bool:
-        """A write-only text stream."""
-        return True
+    @property
+    def ads_per_account(self) -> int:
+        """Ads the fake builds per ad account."""
+        return self.campaigns * self.ad_groups * self.ads
 
-    def write(self, text: str) -> int:
-        """Split into lines and count them without keeping them."""
-        data = self._partial + text
-        lines = data.split("\n")
-        self._partial = lines.pop()
-        for line in lines:
-            self._line(line)
-        return len(text)
+    def scale_args(self) -> list[str]:
+        """The fake's --scale-* options: only ad accounts and ads, nothing else."""
+        scale = Scale(
+            ad_accounts=self.accounts,
+            campaigns_per_account=self.campaigns,
+            ad_groups_per_campaign=self.ad_groups,
+            ads_per_ad_group=self.ads,
+            boards=0,
+            sections_per_board=0,
+            pins_per_board=0,
+            followers=0,
+            following=0,
+            audiences_per_account=0,
+            customer_lists_per_account=0,
+            conversion_tags_per_account=0,
+            keywords_per_ad_group=0,
+        )
+        out: list[str] = []
+        for f in fields(Scale):
+            out += [f"--scale-{f.name.replace('_', '-')}", str(getattr(scale, f.name))]
+        return out
 
-    def _line(self, line: str) -> None:
-        if line.startswith(RECORD_PREFIX):
-            start = len(RECORD_PREFIX)
-            self.records[line[start : line.index('"', start)]] += 1
-            return
-        if not line.strip():
-            return
-        message = json.loads(line)
-        if message.get("type") == "RECORD":
-            self.records[message["stream"]] += 1
-        elif message.get("type") == "STATE":
-            self.state = message["value"]
+
+SIZES = {
+    "tiny": Size(accounts=2, campaigns=2, ad_groups=2, ads=3, days=5),
+    "small": Size(accounts=1, campaigns=10, ad_groups=10, ads=5, days=61),
+    "large": Size(accounts=3, campaigns=10, ad_groups=10, ads=15, days=61),
+}
 
 
 @dataclass
-class RunResult:
-    """One sync's measurements."""
+class Measured:
+    """One process's output and cost."""
 
-    label: str
-    days: int
-    seconds: float
-    records: Counter[str]
-    calls: Counter[str]
+    records: dict[str, int]
     state: dict[str, Any]
+    cpu_seconds: float
     peak_rss_mb: float
-    analytics_calls: dict[str, int] = field(default_factory=dict)
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Command-line options: totals of each entity and the days to fetch."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--ad-accounts", type=int, default=10, help="ad accounts (default 10)")
-    parser.add_argument("--campaigns", type=int, default=300, help="campaigns in total")
-    parser.add_argument("--ad-groups", type=int, default=3000, help="ad groups in total")
-    parser.add_argument("--ads", type=int, default=20000, help="ads in total")
-    parser.add_argument("--days", type=int, default=60, help="days of analytics (start_date)")
-    parser.add_argument(
-        "--columns",
-        default=DEFAULT_COLUMNS,
-        help=f'metric columns to select, comma-separated, or "all" (default {DEFAULT_COLUMNS})',
+@dataclass
+class Row:
+    """One scenario line of the table."""
+
+    size: str
+    columns: str
+    run: str
+    calls: int
+    bound: int
+    rows: int
+    tap: Measured
+    floor: Measured
+
+    @property
+    def us_per_row(self) -> float:
+        """Tap CPU per analytics row."""
+        return self.tap.cpu_seconds / max(self.rows, 1) * 1e6
+
+    @property
+    def floor_us_per_row(self) -> float:
+        """Floor CPU per analytics row."""
+        return self.floor.cpu_seconds / max(self.rows, 1) * 1e6
+
+    @property
+    def ratio(self) -> float:
+        """Tap CPU / floor CPU."""
+        return self.tap.cpu_seconds / self.floor.cpu_seconds if self.floor.cpu_seconds else 0.0
+
+
+class FakeProcess:
+    """The fake API in its own process; on stop, the calls it answered."""
+
+    def __init__(self, size: Size) -> None:
+        """Start it and read its URL."""
+        command = [sys.executable, "-m", "tests.fake_api", "--port", "0", "--print-calls"]
+        self.process = subprocess.Popen(
+            [*command, *size.scale_args()],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None  # noqa: S101
+        line = self.process.stdout.readline()
+        self.url = line.strip().rsplit(" ", 1)[-1]
+        if not self.url.startswith("http"):
+            msg = f"the fake API did not start: {line!r}"
+            raise RuntimeError(msg)
+
+    def stop(self) -> dict[str, int]:
+        """Stop it; calls per 'status path'."""
+        self.process.terminate()
+        out, _ = self.process.communicate(timeout=60)
+        return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def drain(stream: IO[bytes], measured: dict[str, Any]) -> None:
+    """Count RECORD lines per stream and keep the last STATE, without storing lines."""
+    records: dict[str, int] = {}
+    prefix = b'{"type":"RECORD","stream":"'
+    state: dict[str, Any] = {}
+    for line in stream:
+        if line.startswith(prefix):
+            name = line[len(prefix) : line.index(b'"', len(prefix))].decode()
+            records[name] = records.get(name, 0) + 1
+        elif line.startswith(b'{"type":"STATE"'):
+            state = json.loads(line)["value"]
+    measured["records"] = records
+    measured["state"] = state
+
+
+def measure(command: list[str]) -> Measured:
+    """Run a process, reading its stdout in a thread; CPU and peak RSS from its rusage."""
+    process = subprocess.Popen(  # noqa: S603
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    parser.add_argument("--lookback", type=int, default=7, help="lookback_window_days (default 7)")
+    assert process.stdout is not None  # noqa: S101
+    assert process.stderr is not None  # noqa: S101
+    out: dict[str, Any] = {}
+    errors: list[bytes] = []
+    reader = threading.Thread(target=drain, args=(process.stdout, out))
+    err_reader = threading.Thread(target=lambda: errors.append(process.stderr.read()))  # type: ignore[union-attr]
+    reader.start()
+    err_reader.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    reader.join()
+    err_reader.join()
+    if process.returncode != 0:
+        tail = b"".join(errors)[-3000:].decode(errors="replace")
+        msg = f"{command[1:3]} exited {process.returncode}:\n{tail}"
+        raise RuntimeError(msg)
+    return Measured(
+        records=out["records"],
+        state=out["state"],
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        peak_rss_mb=usage.ru_maxrss / 1024,
+    )
+
+
+def lower_bound(size: Size, days: int) -> int:
+    """Listing pages plus ad accounts x ceil(ads / 250) x ceil(days / 91)."""
+    listing = math.ceil(size.accounts / PAGE_SIZE) + size.accounts * max(
+        1, math.ceil(size.ads_per_account / PAGE_SIZE)
+    )
+    analytics = size.accounts * math.ceil(size.ads_per_account / IDS_PER_CALL)
+    return listing + analytics * math.ceil(days / DAYS_PER_CALL)
+
+
+def selected_columns(name: str) -> list[str]:
+    """The metric columns a scenario selects."""
+    return list(NINE_COLUMNS) if name == "9" else [c for c in ADS_COLUMNS if c != "AD_ID"]
+
+
+def run_scenario(  # noqa: PLR0913
+    work: Path,
+    size_name: str,
+    size: Size,
+    columns: str,
+    run: str,
+    state: dict[str, Any] | None,
+) -> Row:
+    """Tap then floor, each against a fresh fake; the calls are the tap's."""
+    today = datetime.now(tz=timezone.utc).date()
+    days = size.days if state is None else min(size.days, LOOKBACK_DAYS + 1)
+    start = today - timedelta(days=days - 1)
+    tap_start = today - timedelta(days=size.days - 1)
+    fake = FakeProcess(size)
+    try:
+        config = {
+            "access_token": DEFAULT_STATIC_TOKEN,
+            "api_url": fake.url,
+            "start_date": tap_start.isoformat(),
+            "lookback_window_days": LOOKBACK_DAYS,
+        }
+        catalog = catalog_selecting(config, STREAMS)
+        if columns != "all":
+            catalog = deselect_properties(catalog, "ad_analytics", set(NINE_COLUMNS))
+        paths = {name: work / f"{name}.json" for name in ("config", "catalog", "state", "job")}
+        paths["config"].write_text(json.dumps(config), encoding="utf-8")
+        paths["catalog"].write_text(json.dumps(catalog), encoding="utf-8")
+        command = [
+            sys.executable,
+            "-m",
+            "tap_pinterest",
+            "--config",
+            str(paths["config"]),
+            "--catalog",
+            str(paths["catalog"]),
+        ]
+        if state is not None:
+            paths["state"].write_text(json.dumps(state), encoding="utf-8")
+            command += ["--state", str(paths["state"])]
+        tap = measure(command)
+    finally:
+        calls = fake.stop()
+    job = {
+        "api_url": "",
+        "access_token": DEFAULT_STATIC_TOKEN,
+        "start_date": start.isoformat(),
+        "columns": selected_columns(columns),
+        "attribution": ATTRIBUTION,
+        "entity_statuses": list(ENTITY_STATUSES),
+    }
+    fake = FakeProcess(size)
+    try:
+        job["api_url"] = fake.url
+        paths["job"].write_text(json.dumps(job), encoding="utf-8")
+        floor = measure([sys.executable, str(FLOOR), str(paths["job"])])
+    finally:
+        fake.stop()
+    failed = {k: v for k, v in calls.items() if not k.startswith("200 ")}
+    if failed:
+        msg = f"{size_name}/{columns}/{run}: failed calls {failed}"
+        raise RuntimeError(msg)
+    rows = tap.records.get("ad_analytics", 0)
+    if rows != floor.records.get("ad_analytics", 0) or rows != size.accounts * (
+        size.ads_per_account * days
+    ):
+        msg = f"{size_name}/{columns}/{run}: tap {tap.records}, floor {floor.records}"
+        raise RuntimeError(msg)
+    return Row(
+        size_name,
+        columns,
+        run,
+        sum(calls.values()),
+        lower_bound(size, days),
+        rows,
+        tap,
+        floor,
+    )
+
+
+HEADER = (
+    "size",
+    "columns",
+    "run",
+    "HTTP calls",
+    "lower bound",
+    "rows",
+    "tap CPU s",
+    "tap us/row",
+    "floor CPU s",
+    "floor us/row",
+    "tap/floor",
+    "tap peak RSS MB",
+)
+
+
+def cells(row: Row) -> tuple[str, ...]:
+    """One table line's cells."""
+    return (
+        row.size,
+        row.columns,
+        row.run,
+        str(row.calls),
+        str(row.bound),
+        f"{row.rows:,}",
+        f"{row.tap.cpu_seconds:.1f}",
+        f"{row.us_per_row:.1f}",
+        f"{row.floor.cpu_seconds:.1f}",
+        f"{row.floor_us_per_row:.1f}",
+        f"{row.ratio:.2f}",
+        f"{row.tap.peak_rss_mb:.0f}",
+    )
+
+
+def print_row(row: Row, *, markdown: bool) -> None:
+    """Print one scenario as it completes."""
+    if markdown:
+        print("| " + " | ".join(cells(row)) + " |", flush=True)
+    else:
+        print("  ".join(f"{c:>{len(h)}}" for c, h in zip(cells(row), HEADER, strict=True)))
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Sizes and column sets to run."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--size", action="append", choices=sorted(SIZES), help="repeatable")
+    parser.add_argument("--columns", action="append", choices=["all", "9"], help="repeatable")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     return parser.parse_args(argv)
 
 
-def build_scale(args: argparse.Namespace) -> Scale:
-    """Spread the totals evenly: Scale counts children per parent."""
-    accounts = max(1, args.ad_accounts)
-    campaigns = max(1, round(args.campaigns / accounts))
-    groups = max(1, round(args.ad_groups / (campaigns * accounts)))
-    ads = max(1, round(args.ads / (groups * campaigns * accounts)))
-    return Scale(
-        ad_accounts=accounts,
-        campaigns_per_account=campaigns,
-        ad_groups_per_campaign=groups,
-        ads_per_ad_group=ads,
-        boards=1,
-        sections_per_board=0,
-        pins_per_board=4,
-        followers=0,
-        following=0,
-        audiences_per_account=0,
-        customer_lists_per_account=0,
-        conversion_tags_per_account=0,
-        keywords_per_ad_group=0,
-    )
-
-
-def endpoint(path: str) -> str:
-    """A logged path with its ids replaced, to group calls per endpoint."""
-    return re.sub(r"/\d+", "/{id}", path.removeprefix("/v5"))
-
-
-def run_once(  # noqa: PLR0913
-    api: FakePinterestAPI,
-    *,
-    label: str,
-    config: dict[str, Any],
-    catalog: dict[str, Any],
-    state: dict[str, Any] | None,
-    days: int,
-) -> RunResult:
-    """One in-process sync, with stdout counted instead of stored."""
-    api.clear_log()
-    sink = MessageSink()
-    tap = TapPinterest(config=config, catalog=catalog, state=state, parse_env_config=False)
-    began = time.perf_counter()
-    with contextlib.redirect_stdout(sink):
-        tap.sync_all()
-    seconds = time.perf_counter() - began
-    log = api.log
-    calls = Counter(endpoint(r.path) for r in log)
-    failed = [r for r in log if r.status != 200]  # noqa: PLR2004
-    if failed:
-        msg = f"{label}: {len(failed)} requests failed, e.g. {failed[0].path} {failed[0].status}"
-        raise RuntimeError(msg)
-    analytics_calls = {
-        stream: calls[f"/ad_accounts/{{id}}/{part}"] for stream, (_, part) in LEVELS.items()
-    }
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return RunResult(
-        label,
-        days,
-        seconds,
-        sink.records,
-        calls,
-        sink.state,
-        peak_kb / 1024,
-        analytics_calls,
-    )
-
-
-def entity_counts(api: FakePinterestAPI, stream: str) -> list[int]:
-    """Entities of the stream's level per ad account (1 per account at account level)."""
-    attr, _ = LEVELS[stream]
-    accounts = [a["id"] for a in api.data.ad_accounts]
-    if attr is None:
-        return [1 for _ in accounts]
-    pool: dict[str, list[Any]] = getattr(api.data, attr)
-    return [len(pool[a]) for a in accounts]
-
-
-def lower_bound(counts: list[int], days: int) -> int:
-    """Sum over accounts of ceil(N / 250) x ceil(D / 91)."""
-    windows = math.ceil(days / DATES_PER_CALL) if days > 0 else 0
-    return sum(math.ceil(n / IDS_PER_CALL) * windows for n in counts if n)
-
-
-def print_run(api: FakePinterestAPI, result: RunResult) -> None:
-    """The run's table: calls per endpoint, analytics against the bound, records, speed."""
-    total_records = sum(result.records.values())
-    print(f"\n== {result.label}: {result.days} days of analytics ==")
-    print(f"{'endpoint':<40} {'calls':>7}")
-    for name, count in sorted(result.calls.items()):
-        print(f"{name:<40} {count:>7}")
-    print(f"{'total HTTP calls':<40} {sum(result.calls.values()):>7}")
-    print()
-    header = f"{'analytics stream':<22} {'calls':>7} {'bound':>7} {'records':>10} {'expected':>10}"
-    print(header)
-    all_calls = all_bound = 0
-    for stream in ANALYTICS_STREAMS:
-        counts = entity_counts(api, stream)
-        bound = lower_bound(counts, result.days)
-        calls = result.analytics_calls[stream]
-        all_calls += calls
-        all_bound += bound
-        expected = sum(counts) * result.days
-        print(f"{stream:<22} {calls:>7} {bound:>7} {result.records[stream]:>10} {expected:>10}")
-    print(f"{'all analytics':<22} {all_calls:>7} {all_bound:>7}")
-    print()
-    print(f"{'entity stream':<22} {'records':>10}")
-    for stream in ENTITY_STREAMS:
-        print(f"{stream:<22} {result.records[stream]:>10}")
-    rate = total_records / result.seconds if result.seconds else 0.0
-    print()
-    print(f"records: {total_records}  wall: {result.seconds:.1f} s  records/s: {rate:,.0f}")
-    print(f"peak RSS so far (tap + in-process fake): {result.peak_rss_mb:,.0f} MB")
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Full sync, then incremental sync from its state; print both tables."""
+    """Every size x columns: a full sync, then an incremental sync from its state."""
     args = parse_args(argv)
-    scale = build_scale(args)
-    today = datetime.now(tz=timezone.utc).date()
-    days = min(args.days, MAX_DAYS_BACK + 1)
-    start: date = today - timedelta(days=days - 1)
-    with FakePinterestAPI(scale=scale) as api:
-        n_campaigns = sum(len(v) for v in api.data.campaigns.values())
-        n_groups = sum(len(v) for v in api.data.ad_groups.values())
-        n_ads = sum(len(v) for v in api.data.ads.values())
+    sizes = args.size or ["small", "large"]
+    column_sets = args.columns or ["all", "9"]
+    for name in sizes:
+        size = SIZES[name]
         print(
-            f"scale: {scale.ad_accounts} ad accounts, {n_campaigns} campaigns "
-            f"({scale.campaigns_per_account}/account), {n_groups} ad groups "
-            f"({scale.ad_groups_per_campaign}/campaign), {n_ads} ads "
-            f"({scale.ads_per_ad_group}/ad group); {days} days from {start}; "
-            f"columns: {args.columns}"
+            f"{name}: {size.accounts} ad accounts x {size.ads_per_account} ads, "
+            f"{size.days} days; streams ad_accounts + ad_analytics"
         )
-        if days != args.days:
-            print(f"note: --days {args.days} capped at {days} (the API serves 90 days back)")
-        config: dict[str, Any] = {
-            "access_token": DEFAULT_STATIC_TOKEN,
-            "api_url": api.url,
-            "start_date": start.isoformat(),
-            "lookback_window_days": args.lookback,
-        }
-        catalog = catalog_selecting(config, set(ENTITY_STREAMS) | set(ANALYTICS_STREAMS))
-        if args.columns != "all":
-            keep = {c.strip() for c in args.columns.split(",") if c.strip()}
-            for stream in ANALYTICS_STREAMS:
-                catalog = deselect_properties(catalog, stream, keep)
-
-        full = run_once(
-            api, label="full sync", config=config, catalog=catalog, state=None, days=days
-        )
-        print_run(api, full)
-        incremental_days = args.lookback + 1
-        incremental = run_once(
-            api,
-            label="incremental sync",
-            config=config,
-            catalog=catalog,
-            state=full.state,
-            days=incremental_days,
-        )
-        print_run(api, incremental)
+    if args.markdown:
+        print("| " + " | ".join(HEADER) + " |")
+        print("|" + "---|" * len(HEADER))
+    else:
+        print("  ".join(HEADER))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in sizes:
+            for columns in column_sets:
+                full = run_scenario(Path(tmp), name, SIZES[name], columns, "full", None)
+                print_row(full, markdown=args.markdown)
+                incremental = run_scenario(
+                    Path(tmp), name, SIZES[name], columns, "incremental", full.tap.state
+                )
+                print_row(incremental, markdown=args.markdown)
     return 0
 
 
