@@ -12,13 +12,15 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
 from tap_pinterest import dates
 from tap_pinterest.analytics_columns import (
     ADS_COLUMNS,
-    coerce,
+    ColumnTyping,
     column_schema,
+    column_typing,
     is_conversion_column,
 )
 from tap_pinterest.client import PinterestStream
@@ -124,6 +126,10 @@ def split_hour(value: Any) -> tuple[str, int]:  # noqa: ANN401
     raise PinterestAPIError(msg)
 
 
+def _as_is(value: Any) -> Any:  # noqa: ANN401
+    return value
+
+
 def _config_date(value: Any) -> date | None:  # noqa: ANN401
     if not value:
         return None
@@ -144,6 +150,20 @@ class AdsAnalyticsStream(AnalyticsStream):
     lower_level_columns: ClassVar[frozenset[str]] = frozenset(
         {"CAMPAIGN_ID", "AD_GROUP_ID", "AD_ID", "PIN_ID", "PIN_PROMOTION_ID"}
     )
+
+    # Every value is typed by `shape` to the schema (precomputed per column), so the
+    # SDK's per-field conformance would only repeat the work (issue 10).
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """No unknown column seen yet."""
+        super().__init__(*args, **kwargs)
+        self._unknown_columns: set[str] = set()
+
+    @cached_property
+    def key_columns(self) -> tuple[str, ...]:
+        """The answer's columns every row must have: its id (but the account's) and DATE."""
+        return tuple(key for key in (self.id_column, "DATE") if key != "ad_account_id")
 
     @property
     @override
@@ -241,34 +261,62 @@ class AdsAnalyticsStream(AnalyticsStream):
                 }
                 if batch is not None and self.ids_param:
                     params[self.ids_param] = batch
-                rows = self.fetch(path, params, context)
-                if not isinstance(rows, list):
-                    msg = (
-                        f"Pinterest answered {path} with {type(rows).__name__}, not a list of rows"
-                    )
-                    raise PinterestAPIError(msg)
-                for row in rows:
+                for row in self.fetch_rows(path, params, context):
                     yield self.shape(row, account, attribution)
 
-    def shape(
-        self, row: dict[str, Any], account: str, attribution: dict[str, Any]
-    ) -> dict[str, Any]:
-        """Typed top-level columns, the ad account and the attribution settings."""
-        missing = [key for key in (self.id_column, "DATE") if key != "ad_account_id"]
-        missing = [key for key in missing if not row.get(key)]
+    @cached_property
+    def typing(self) -> dict[str, ColumnTyping]:
+        """Each schema property's typing, chosen once (issue 10: not per value).
+
+        Columns the tap does not type (DATE, HOUR) keep whatever JSON type they have.
+        """
+        untyped: ColumnTyping = (frozenset(), _as_is)
+        typing = {column: column_typing(column) for column in ADS_COLUMNS}
+        return {
+            column: typing.get(column, untyped) if column in ADS_COLUMN_SET else untyped
+            for column in self.schema["properties"]
+        }
+
+    def shape(self, row: Any, account: str, attribution: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401
+        """Typed columns, the ad account and the attribution settings.
+
+        Only schema properties are kept (the SDK's conformance is off for this stream):
+        a column Pinterest adds is dropped with one warning, as the SDK would.
+        """
+        if not isinstance(row, dict):
+            msg = f"Pinterest sent a {self.name} row that is {type(row).__name__}, not an object"
+            raise PinterestAPIError(msg)
+        missing = [key for key in self.key_columns if not row.get(key)]
         if missing:
             msg = f"Pinterest sent a {self.name} row without {', '.join(missing)}: its key"
             raise PinterestAPIError(msg)
-        record = {
-            column: coerce(column, value) if column in ADS_COLUMN_SET else value
-            for column, value in row.items()
-            if column != ACCOUNT_COLUMN
-        }
+        typing = self.typing
+        record: dict[str, Any] = {}
+        for column, value in row.items():
+            typed = typing.get(column)
+            if typed is None:
+                if column != ACCOUNT_COLUMN:
+                    self.unknown_column(column)
+            elif type(value) in typed[0] or value is None:
+                record[column] = value
+            else:
+                record[column] = typed[1](value)
         record.update(attribution)
         record["ad_account_id"] = account
         if self.granularity == "HOUR" and record.get("HOUR") is None:
             record["DATE"], record["HOUR"] = split_hour(row.get("DATE"))
         return record
+
+    def unknown_column(self, column: str) -> None:
+        """Warn once per column the schema does not know, and drop it."""
+        if column not in self._unknown_columns:
+            self._unknown_columns.add(column)
+            self.logger.warning(
+                "Properties ('%s',) were present in the '%s' stream but not found in catalog "
+                "schema. Ignoring.",
+                column,
+                self.name,
+            )
 
 
 class AdAccountAnalyticsStream(AdsAnalyticsStream):

@@ -1,0 +1,61 @@
+r"""Singer lines written with msgspec (singer-sdk[msgspec]), byte for byte as the SDK's writer.
+
+msgspec encodes a record about six times faster than the SDK's simplejson writer. Its text
+is the same except in a few places, which a line shows by its bytes: a float below 1e-4
+(`0.00001` where Python writes `1e-05`), a float with an exponent (`5e-6`, `1e16`),
+non-ASCII text (UTF-8 where Python writes `\u00e9`) and DEL. Such a line is written by
+the SDK's own serializer instead, so every line is what the SDK would have written.
+
+Records are not flushed one by one (a system call each); any other message (STATE,
+SCHEMA...) flushes, so a target sees every record before the state that covers it.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import msgspec
+from singer_sdk.contrib.msgspec import MsgSpecWriter, enc_hook
+from singer_sdk.singerlib.json import serialize_json
+from typing_extensions import override
+
+if TYPE_CHECKING:
+    from singer_sdk.singerlib.encoding.simple import Message
+
+_ENCODER = msgspec.json.Encoder(enc_hook=enc_hook, decimal_format="number")
+# Bytes after which msgspec's text may differ from Python's (see the module docstring).
+_DIFFERING = (b"0.0000", b"e-", b"e1", b"e2", b"e3", b"\x7f")
+
+
+def serialize_line(message: Message) -> bytes:
+    """One message as the SDK's writer would write it (without the newline)."""
+    data = message.to_dict()
+    time_extracted = data.get("time_extracted")
+    if time_extracted is not None:
+        # msgspec writes a UTC datetime with "Z"; the SDK's writer with "+00:00".
+        data["time_extracted"] = time_extracted.isoformat(sep="T")
+    line = _ENCODER.encode(data)
+    if line.isascii() and not any(marker in line for marker in _DIFFERING):
+        return line
+    return serialize_json(data).encode()
+
+
+class SingerLineWriter(MsgSpecWriter):
+    """The SDK's msgspec writer, with the SDK's exact text and buffered records."""
+
+    @override
+    def serialize_message(self, message: Message) -> bytearray:
+        return bytearray(serialize_line(message))
+
+    @override
+    def write_message(self, message: Message) -> None:
+        line = serialize_line(message) + b"\n"
+        stdout = sys.stdout
+        buffer = getattr(stdout, "buffer", None)
+        if buffer is None:  # a text-only stdout (tests capturing it in a StringIO)
+            stdout.write(line.decode("utf-8"))
+        else:
+            buffer.write(line)
+        if message.type != "RECORD":
+            stdout.flush()
