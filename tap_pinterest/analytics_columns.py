@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tap_pinterest import spec
 from tap_pinterest.errors import PinterestAPIError
-from tap_pinterest.json_rows import exact_number
+from tap_pinterest.json_rows import ReprFloat, exact_number
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -90,8 +90,10 @@ _NONE_TYPE = type(None)
 _KEPT_TYPES: dict[str, frozenset[type]] = {
     "string": frozenset({str, _NONE_TYPE}),
     "boolean": frozenset({bool, _NONE_TYPE}),
-    "number": frozenset({int, float, Decimal, _NONE_TYPE}),
+    "number": frozenset({int, float, ReprFloat, Decimal, _NONE_TYPE}),
 }
+ANY_JSON_TYPE = frozenset({str, int, float, ReprFloat, Decimal, bool, _NONE_TYPE, dict, list})
+"""What a JSON answer may hold (for columns the tap does not type)."""
 ColumnTyping = tuple[frozenset[type], "Callable[[Any], Any]"]
 """(types a value may have as is, converter for any other value) of one column."""
 

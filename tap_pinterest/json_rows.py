@@ -27,17 +27,51 @@ _MAX_CUT_TRIES = 4
 _WHITESPACE = b" \t\r\n"
 
 
+class ReprFloat(float):
+    """A float msgspec would spell unlike Python (`0.00001` for `1e-05`, `1e16`).
+
+    The writer spells it as Python does (`repr`), as the SDK's writer always did.
+    """
+
+    __slots__ = ()
+
+
+# Python writes floats outside [1e-4, 1e16) with an exponent; msgspec, differently.
+_REPR_SMALL = 1e-4
+_REPR_LARGE = 1e16
+
+
 def exact_number(text: str) -> float | Decimal:
-    """A float if it holds the text's exact value, else the Decimal of the text."""
+    """A float if it holds the text's exact value, else the Decimal of the text.
+
+    Called for every non-integer number of an answer: the common case is one test.
+    """
     value = float(text)
-    if len(text) < _SHORT_FLOAT_TEXT and "e" not in text and "E" not in text:
+    if (
+        len(text) < _SHORT_FLOAT_TEXT
+        and (value >= _REPR_SMALL or value <= -_REPR_SMALL)
+        and "e" not in text
+        and "E" not in text
+    ):
         return value
+    return _exact_number_rare(text, value)
+
+
+def _exact_number_rare(text: str, value: float) -> float | Decimal:
+    """Long texts, exponents, tiny values, NaN and infinities."""
     try:
         if value - value == 0 and Decimal(repr(value)) == Decimal(text):
-            return value
+            return spelled_as_python(value)
     except InvalidOperation:  # pragma: no cover - msgspec only hands over number texts
         pass
-    return Decimal(text)
+    return Decimal(text) if value - value == 0 or "n" not in text.lower() else value
+
+
+def spelled_as_python(value: float) -> float:
+    """The float, as a ReprFloat if Python writes it with an exponent (not NaN/inf: null)."""
+    if value == 0 or _REPR_SMALL <= abs(value) < _REPR_LARGE or value - value != 0:
+        return value
+    return ReprFloat(value)
 
 
 def decimal_number(text: str) -> Decimal:

@@ -1,10 +1,11 @@
 r"""Singer lines written with msgspec (singer-sdk[msgspec]), byte for byte as the SDK's writer.
 
 msgspec encodes a record about six times faster than the SDK's simplejson writer. Its text
-is the same except in a few places, which a line shows by its bytes: a float below 1e-4
-(`0.00001` where Python writes `1e-05`), a float with an exponent (`5e-6`, `1e16`),
-non-ASCII text (UTF-8 where Python writes `\u00e9`) and DEL. Such a line is written by
-the SDK's own serializer instead, so every line is what the SDK would have written.
+is the same but for floats outside [1e-4, 1e16) (`0.00001` or `5e-6` where Python writes
+`1e-05`, `5e-06`), non-ASCII text (UTF-8 where Python writes `\u00e9`) and DEL. Floats
+the tap parses that Python writes with an exponent are `ReprFloat`s, written with `repr`;
+a line with non-ASCII text, DEL or `0.0000` (another small float) is written by the SDK's
+own serializer. So every line is what the SDK would have written.
 
 Records are not flushed one by one (a system call each); any other message (STATE,
 SCHEMA...) flushes, so a target sees every record before the state that covers it.
@@ -13,19 +14,27 @@ SCHEMA...) flushes, so a target sees every record before the state that covers i
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from singer_sdk.contrib.msgspec import MsgSpecWriter, enc_hook
 from singer_sdk.singerlib.json import serialize_json
 from typing_extensions import override
 
+from tap_pinterest.json_rows import ReprFloat
+
 if TYPE_CHECKING:
     from singer_sdk.singerlib.encoding.simple import Message
 
-_ENCODER = msgspec.json.Encoder(enc_hook=enc_hook, decimal_format="number")
-# Bytes after which msgspec's text may differ from Python's (see the module docstring).
-_DIFFERING = (b"0.0000", b"e-", b"e1", b"e2", b"e3", b"\x7f")
+
+def _encode_other(value: Any) -> Any:  # noqa: ANN401
+    """Floats msgspec would spell unlike Python, as Python does; the rest as the SDK."""
+    if isinstance(value, ReprFloat):
+        return msgspec.Raw(float.__repr__(value).encode())
+    return enc_hook(value)
+
+
+_ENCODER = msgspec.json.Encoder(enc_hook=_encode_other, decimal_format="number")
 
 
 def serialize_line(message: Message) -> bytes:
@@ -36,7 +45,7 @@ def serialize_line(message: Message) -> bytes:
         # msgspec writes a UTC datetime with "Z"; the SDK's writer with "+00:00".
         data["time_extracted"] = time_extracted.isoformat(sep="T")
     line = _ENCODER.encode(data)
-    if line.isascii() and not any(marker in line for marker in _DIFFERING):
+    if line.isascii() and b"\x7f" not in line and b"0.0000" not in line:
         return line
     return serialize_json(data).encode()
 

@@ -8,16 +8,17 @@ spec allows: quota, not time, is what runs out.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
 from tap_pinterest import dates
 from tap_pinterest.analytics_columns import (
     ADS_COLUMNS,
+    ANY_JSON_TYPE,
     ColumnTyping,
     column_schema,
     column_typing,
@@ -27,6 +28,7 @@ from tap_pinterest.client import PinterestStream
 from tap_pinterest.errors import InvalidStateError, PinterestAPIError
 from tap_pinterest.spec import ADS_ANALYTICS_PATH, parameter_max_items
 from tap_pinterest.streams.ads import AdAccountsStream
+from tap_pinterest.streams.typed import TypedRecordsStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -130,13 +132,16 @@ def _as_is(value: Any) -> Any:  # noqa: ANN401
     return value
 
 
+_contains = frozenset.__contains__
+
+
 def _config_date(value: Any) -> date | None:  # noqa: ANN401
     if not value:
         return None
     return date.fromisoformat(str(value)[:10])
 
 
-class AdsAnalyticsStream(AnalyticsStream):
+class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
     """GET /ad_accounts/{ad_account_id}[/<level>]/analytics, one partition per ad account."""
 
     parent_stream_type = AdAccountsStream
@@ -150,10 +155,6 @@ class AdsAnalyticsStream(AnalyticsStream):
     lower_level_columns: ClassVar[frozenset[str]] = frozenset(
         {"CAMPAIGN_ID", "AD_GROUP_ID", "AD_ID", "PIN_ID", "PIN_PROMOTION_ID"}
     )
-
-    # Every value is typed by `shape` to the schema (precomputed per column), so the
-    # SDK's per-field conformance would only repeat the work (issue 10).
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """No unknown column seen yet."""
@@ -270,42 +271,53 @@ class AdsAnalyticsStream(AnalyticsStream):
 
         Columns the tap does not type (DATE, HOUR) keep whatever JSON type they have.
         """
-        untyped: ColumnTyping = (frozenset(), _as_is)
+        untyped: ColumnTyping = (ANY_JSON_TYPE, _as_is)
         typing = {column: column_typing(column) for column in ADS_COLUMNS}
         return {
             column: typing.get(column, untyped) if column in ADS_COLUMN_SET else untyped
             for column in self.schema["properties"]
         }
 
-    def shape(self, row: Any, account: str, attribution: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401
-        """Typed columns, the ad account and the attribution settings.
+    @cached_property
+    def kept_types(self) -> defaultdict[str, frozenset[type]]:
+        """Column -> the types its value keeps as is; no type for unknown columns."""
+        return defaultdict(frozenset, {column: kept for column, (kept, _) in self.typing.items()})
 
-        Only schema properties are kept (the SDK's conformance is off for this stream):
-        a column Pinterest adds is dropped with one warning, as the SDK would.
+    def shape(self, row: Any, account: str, attribution: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401
+        """The row, typed, with the ad account and the attribution settings.
+
+        Only schema properties are kept (the SDK's per-field passes are off for this
+        stream): a column Pinterest adds is dropped with one warning, as the SDK would.
+        The common case, every value already of its column's type, is checked in one
+        pass of C calls; only other rows are converted column by column.
         """
-        if not isinstance(row, dict):
+        if type(row) is not dict:
             msg = f"Pinterest sent a {self.name} row that is {type(row).__name__}, not an object"
             raise PinterestAPIError(msg)
         missing = [key for key in self.key_columns if not row.get(key)]
         if missing:
             msg = f"Pinterest sent a {self.name} row without {', '.join(missing)}: its key"
             raise PinterestAPIError(msg)
+        date_text = row.get("DATE")
+        row.pop(ACCOUNT_COLUMN, None)
+        if not all(map(_contains, map(self.kept_types.__getitem__, row), map(type, row.values()))):
+            self.convert(row)
+        row.update(attribution)
+        row["ad_account_id"] = account
+        if self.granularity == "HOUR" and row.get("HOUR") is None:
+            row["DATE"], row["HOUR"] = split_hour(date_text)
+        return row
+
+    def convert(self, row: dict[str, Any]) -> None:
+        """Convert, in place, each value not of its column's type; drop unknown columns."""
         typing = self.typing
-        record: dict[str, Any] = {}
-        for column, value in row.items():
+        for column, value in list(row.items()):
             typed = typing.get(column)
             if typed is None:
-                if column != ACCOUNT_COLUMN:
-                    self.unknown_column(column)
-            elif type(value) in typed[0] or value is None:
-                record[column] = value
-            else:
-                record[column] = typed[1](value)
-        record.update(attribution)
-        record["ad_account_id"] = account
-        if self.granularity == "HOUR" and record.get("HOUR") is None:
-            record["DATE"], record["HOUR"] = split_hour(row.get("DATE"))
-        return record
+                self.unknown_column(column)
+                del row[column]
+            elif value is not None and type(value) not in typed[0]:
+                row[column] = typed[1](value)
 
     def unknown_column(self, column: str) -> None:
         """Warn once per column the schema does not know, and drop it."""
