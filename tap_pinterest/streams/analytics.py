@@ -162,6 +162,11 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
         self._unknown_columns: set[str] = set()
 
     @cached_property
+    def hourly(self) -> bool:
+        """Granularity HOUR (read once: the setting holds for the run)."""
+        return self.granularity == "HOUR"
+
+    @cached_property
     def key_columns(self) -> tuple[str, ...]:
         """The answer's columns every row must have: its id (but the account's) and DATE."""
         return tuple(key for key in (self.id_column, "DATE") if key != "ad_account_id")
@@ -294,17 +299,17 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
         if type(row) is not dict:
             msg = f"Pinterest sent a {self.name} row that is {type(row).__name__}, not an object"
             raise PinterestAPIError(msg)
-        missing = [key for key in self.key_columns if not row.get(key)]
-        if missing:
+        date_text = row.get("DATE")
+        if not date_text or not all(map(row.get, self.key_columns)):
+            missing = [key for key in self.key_columns if not row.get(key)]
             msg = f"Pinterest sent a {self.name} row without {', '.join(missing)}: its key"
             raise PinterestAPIError(msg)
-        date_text = row.get("DATE")
         row.pop(ACCOUNT_COLUMN, None)
         if not all(map(_contains, map(self.kept_types.__getitem__, row), map(type, row.values()))):
             self.convert(row)
         row.update(attribution)
         row["ad_account_id"] = account
-        if self.granularity == "HOUR" and row.get("HOUR") is None:
+        if self.hourly and row.get("HOUR") is None:
             row["DATE"], row["HOUR"] = split_hour(date_text)
         return row
 

@@ -29,9 +29,9 @@ class TypedRecordsStream(PinterestStream):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     @cached_property
-    def deselected_properties(self) -> tuple[str, ...]:
-        """Schema properties the catalog deselected (usually none: columns not asked for)."""
-        return tuple(
+    def deselected_properties(self) -> frozenset[str]:
+        """Schema properties the catalog deselected (rarely in a record: not asked for)."""
+        return frozenset(
             name for name in self.schema["properties"] if not self.mask[("properties", name)]
         )
 
@@ -40,8 +40,10 @@ class TypedRecordsStream(PinterestStream):
         self, record: dict[str, Any]
     ) -> Generator[singer.RecordMessage, None, None]:
         """The SDK's, less its per-field passes (singer-sdk 0.54 `Stream`)."""
-        for name in self.deselected_properties:
-            record.pop(name, None)
+        deselected = self.deselected_properties
+        if deselected:
+            for name in deselected.intersection(record):
+                del record[name]
         for stream_map in self.stream_maps:
             mapped_record = stream_map.transform(record)
             if mapped_record is not None:
