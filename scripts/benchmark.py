@@ -196,9 +196,7 @@ def drain(stream: IO[bytes], measured: dict[str, Any]) -> None:
 
 def measure(command: list[str]) -> Measured:
     """Run a process, reading its stdout in a thread; CPU and peak RSS from its rusage."""
-    process = subprocess.Popen(  # noqa: S603
-        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdout is not None  # noqa: S101
     assert process.stderr is not None  # noqa: S101
     out: dict[str, Any] = {}
@@ -239,6 +237,7 @@ def selected_columns(name: str) -> list[str]:
 
 def run_scenario(  # noqa: PLR0913
     work: Path,
+    *,
     size_name: str,
     size: Size,
     columns: str,
@@ -386,10 +385,22 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for name in sizes:
             for columns in column_sets:
-                full = run_scenario(Path(tmp), name, SIZES[name], columns, "full", None)
+                full = run_scenario(
+                    Path(tmp),
+                    size_name=name,
+                    size=SIZES[name],
+                    columns=columns,
+                    run="full",
+                    state=None,
+                )
                 print_row(full, markdown=args.markdown)
                 incremental = run_scenario(
-                    Path(tmp), name, SIZES[name], columns, "incremental", full.tap.state
+                    Path(tmp),
+                    size_name=name,
+                    size=SIZES[name],
+                    columns=columns,
+                    run="incremental",
+                    state=full.tap.state,
                 )
                 print_row(incremental, markdown=args.markdown)
     return 0

@@ -76,10 +76,7 @@ def main(argv: list[str]) -> int:
     extracted = datetime.now(tz=timezone.utc).isoformat()
     for account in client.items("/ad_accounts", {"include_shared_accounts": "true"}):
         account_id = str(account["id"])
-        out.write(
-            dumps({"type": "RECORD", "stream": "ad_accounts", "record": account})
-            + "\n"
-        )
+        out.write(dumps({"type": "RECORD", "stream": "ad_accounts", "record": account}) + "\n")
         ads = client.items(
             f"/ad_accounts/{account_id}/ads", {"entity_statuses": job["entity_statuses"]}
         )
