@@ -111,6 +111,7 @@ def iter_array_items(
     """
     buffer = b""
     started = False
+    chunks = iter(chunks)
     for chunk in chunks:
         buffer = buffer + chunk if buffer else chunk
         if not started:

@@ -48,7 +48,7 @@ def _config(api: FakePinterestAPI, days_back: int, **extra: Any) -> dict[str, An
     }
 
 
-def _record_lines(config: dict[str, Any], streams: set[str]) -> list[str]:
+def record_lines(config: dict[str, Any], streams: set[str]) -> list[str]:
     """The RECORD lines exactly as written to stdout (a bytes-backed stdout)."""
     catalog = catalog_selecting(config, streams)
     tap = TapPinterest(config=config, catalog=catalog, parse_env_config=False)
@@ -65,9 +65,9 @@ def golden_syncs(api: FakePinterestAPI) -> Iterator[str]:
     """Day-level ads and pins, the user's analytics, and hourly account analytics."""
     api.reset()
     serve_answers(api)
-    yield from _record_lines(_config(api, 5), DAY_STREAMS)
-    yield from _record_lines(_config(api, 5, organic_ad_account_id="549755885175"), USER_STREAMS)
-    yield from _record_lines(_config(api, 2, analytics_granularity="HOUR"), HOUR_STREAMS)
+    yield from record_lines(_config(api, 5), DAY_STREAMS)
+    yield from record_lines(_config(api, 5, organic_ad_account_id="549755885175"), USER_STREAMS)
+    yield from record_lines(_config(api, 2, analytics_granularity="HOUR"), HOUR_STREAMS)
 
 
 def golden_lines() -> list[str]:
