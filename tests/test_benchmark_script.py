@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "benchmark.py"
+import pytest
+
+from tests.fake_api import Attribution, FakeData, Scale
+from tests.fake_api.data import sync_columns
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+SCRIPT = SCRIPTS / "benchmark.py"
+sys.path.insert(0, str(SCRIPTS))
+
+from benchmark_fake import fast_ads_analytics_rows  # noqa: E402
 
 
 def test_benchmark_runs_at_a_tiny_size_and_meets_the_call_bound() -> None:
@@ -31,3 +41,21 @@ def test_benchmark_runs_at_a_tiny_size_and_meets_the_call_bound() -> None:
     for row in rows:
         assert len(row) == 12
         assert all(float(cell) > 0 for cell in row[6:]), row
+
+
+@pytest.mark.parametrize("level", ["ad_account", "campaign", "ad"])
+@pytest.mark.parametrize("granularity", ["DAY", "WEEK", "HOUR", "TOTAL"])
+def test_the_benchmark_fake_answers_the_same_rows(level: str, granularity: str) -> None:
+    data = FakeData(Scale(ad_accounts=1, campaigns_per_account=2))
+    data.revise(3)
+    account = data.ad_accounts[0]["id"]
+    start = data.today() - timedelta(days=2 if granularity == "HOUR" else 15)
+    arguments = (account, level, None, start, data.today())
+    options: dict[str, object] = {
+        "columns": list(sync_columns()),
+        "granularity": granularity,
+        "attribution": Attribution(click_window_days=7),
+    }
+    expected = data.ads_analytics_rows(*arguments, **options)  # type: ignore[arg-type]
+    assert expected
+    assert fast_ads_analytics_rows(data, *arguments, **options) == expected  # type: ignore[arg-type]
