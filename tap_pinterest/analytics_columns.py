@@ -92,6 +92,8 @@ _KEPT_TYPES: dict[str, frozenset[type]] = {
     "boolean": frozenset({bool, _NONE_TYPE}),
     "number": frozenset({int, float, ReprFloat, Decimal, _NONE_TYPE}),
 }
+NUMBER_TYPES = _KEPT_TYPES["number"]
+"""A number column's value types (and null); bool, an int subclass, is not one."""
 ANY_JSON_TYPE = frozenset({str, int, float, ReprFloat, Decimal, bool, _NONE_TYPE, dict, list})
 """What a JSON answer may hold (for columns the tap does not type)."""
 ColumnTyping = tuple[frozenset[type], "Callable[[Any], Any]"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import cached_property
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -23,7 +22,7 @@ from tap_pinterest.errors import (
     PinterestNotFoundError,
     api_error_summary,
 )
-from tap_pinterest.json_rows import NotAnArrayError, iter_array_items
+from tap_pinterest.json_rows import DECIMAL_DECODER, NotAnArrayError, decode, iter_array_items
 from tap_pinterest.pagination import BookmarkGuard, BookmarkPaginator
 from tap_pinterest.ratelimit import header_seconds
 from tap_pinterest.settings import DEFAULT_API_URL, MAX_PAGE_SIZE
@@ -130,7 +129,7 @@ class PinterestStream(RESTStream[str | None]):
     @override
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
         """Records from the body; a list page without an `items` array is an error."""
-        body = response.json(parse_float=Decimal)
+        body = decode(response.content, DECIMAL_DECODER)
         if self.records_jsonpath == LIST_ITEMS:
             yield from items_of(body, urlparse(response.url).path)
         else:
@@ -147,7 +146,7 @@ class PinterestStream(RESTStream[str | None]):
         response = self.request_decorator(self._request)(request, context)
         self.update_sync_costs(request, response, context)
         try:
-            return response.json()
+            return decode(response.content)
         except ValueError:
             msg = f"Pinterest answered {path} with a body that is not JSON"
             raise PinterestAPIError(msg) from None

@@ -207,3 +207,34 @@ def test_a_non_numeric_metric_is_a_clear_error(fake_api: FakePinterestAPI) -> No
     fake_api.inject_raw(ADS_ANALYTICS, raw_ad_answer(row), times=10)
     with pytest.raises(PinterestAPIError, match="non-numeric value for analytics column CTR"):
         ad_rows(fake_api)
+
+
+USER_ANALYTICS = r"/v5/user_account/analytics"
+
+
+def user_answer(metrics: str) -> bytes:
+    return (
+        '{"all": {"daily_metrics": [{"date": "2026-11-29", "data_status": "READY",'
+        f' "metrics": {{{metrics}}}}}]}}}}'
+    ).encode()
+
+
+def test_organic_metrics_are_typed_and_unknown_ones_dropped(
+    fake_api: FakePinterestAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_api.inject_raw(
+        USER_ANALYTICS, user_answer('"IMPRESSION": "12", "SAVE_RATE": 5e-06, "NEW_METRIC": 3')
+    )
+    caplog.set_level(logging.WARNING)
+    result = run_sync(config(fake_api), streams={"user_account_analytics"})
+    [record] = result.stream("user_account_analytics")
+    assert record["IMPRESSION"] == 12
+    assert record["SAVE_RATE"] == 5e-06
+    assert "NEW_METRIC" not in record
+    assert "Pinterest sent metric NEW_METRIC, which the schema does not know" in caplog.text
+
+
+def test_a_non_numeric_organic_metric_is_a_clear_error(fake_api: FakePinterestAPI) -> None:
+    fake_api.inject_raw(USER_ANALYTICS, user_answer('"IMPRESSION": "many"'))
+    with pytest.raises(PinterestAPIError, match="non-numeric value for metric IMPRESSION"):
+        run_sync(config(fake_api), streams={"user_account_analytics"})
