@@ -20,7 +20,7 @@ from tap_pinterest.json_rows import (
     exact_number,
     iter_array_items,
 )
-from tap_pinterest.writer import serialize_line
+from tap_pinterest.writer import TypedRecordMessage, serialize_line
 from tests.fake_api.server import DEFAULT_STATIC_TOKEN
 from tests.golden.scenario import record_lines
 from tests.tap_runner import run_sync
@@ -122,6 +122,11 @@ def test_lines_are_what_the_sdk_writer_writes() -> None:
         record = {f"C{i}": v for i, v in enumerate(values[start : start + 7])}
         message = RecordMessage(stream="s", record=record, time_extracted=extracted)
         assert serialize_line(message) == serialize_json(message.to_dict()).encode(), record
+    parsed = [exact_number(repr(v)) for v in values if type(v) is float]
+    for start in range(0, len(parsed), 7):
+        record = {f"C{i}": v for i, v in enumerate(parsed[start : start + 7])}
+        typed = TypedRecordMessage(stream="s", record=record, time_extracted=extracted)
+        assert serialize_line(typed) == serialize_json(typed.to_dict()).encode(), record
     state = StateMessage(value={"bookmarks": {"s": {"replication_key_value": "2026-11-30"}}})
     assert serialize_line(state) == serialize_json(state.to_dict()).encode()
 

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 import singer_sdk.singerlib as singer
 from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.mapper import SameRecordTransform
 from typing_extensions import override
 
 from tap_pinterest.client import PinterestStream
+from tap_pinterest.writer import TypedRecordMessage
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -47,7 +49,9 @@ class TypedRecordsStream(PinterestStream):
         for stream_map in self.stream_maps:
             mapped_record = stream_map.transform(record)
             if mapped_record is not None:
-                yield singer.RecordMessage(
+                # A stream map may compute values: only an unchanged record is typed.
+                typed = type(stream_map) is SameRecordTransform
+                yield (TypedRecordMessage if typed else singer.RecordMessage)(
                     stream=stream_map.stream_alias,
                     record=mapped_record,
                     version=self._stream_version,
