@@ -22,7 +22,9 @@ from tap_pinterest.client import PinterestStream
 from tap_pinterest.writer import TypedRecordMessage
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
+    from collections.abc import Generator, Iterable
+
+    from singer_sdk.helpers.types import Context, Record
 
 
 class TypedRecordsStream(PinterestStream):
@@ -36,6 +38,14 @@ class TypedRecordsStream(PinterestStream):
         return frozenset(
             name for name in self.schema["properties"] if not self.mask[("properties", name)]
         )
+
+    @override
+    def generate_child_contexts(
+        self, record: Record, context: Context | None
+    ) -> Iterable[Context | None]:
+        """No child context to build (and copy) per record when no stream is a child."""
+        if self.child_streams:
+            yield from super().generate_child_contexts(record, context)
 
     @override
     def _generate_record_messages(
