@@ -174,7 +174,9 @@ class PinterestStream(RESTStream[str | None]):
                         yielded += 1
                         yield item
             except NotAnArrayError as exc:
-                msg = f"Pinterest answered {path} with {type(exc.body).__name__}, not a list"
+                msg = (
+                    f"Pinterest answered {path} with {type(exc.body).__name__}, not a list of rows"
+                )
                 raise PinterestAPIError(msg) from None
             except ValueError:
                 msg = f"Pinterest answered {path} with a body that is not JSON"
@@ -183,7 +185,9 @@ class PinterestStream(RESTStream[str | None]):
                 if attempt == MAX_TRIES:
                     msg = f"Gave up after {MAX_TRIES} tries: {type(exc).__name__} reading {path}"
                     raise PinterestAPIError(msg) from None
-                self.logger.warning("Reading %s broke off (%s); asking again", path, exc)
+                self.logger.warning(
+                    "Reading %s broke off (%s); asking again", path, type(exc).__name__
+                )
                 continue
             finally:
                 response.close()

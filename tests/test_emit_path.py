@@ -183,7 +183,7 @@ def test_money_and_micro_dollars_keep_every_digit(fake_api: FakePinterestAPI) ->
 
 def test_an_answer_that_is_not_a_list_is_a_clear_error(fake_api: FakePinterestAPI) -> None:
     fake_api.inject_raw(ADS_ANALYTICS, b'{"items": []}', times=10)
-    with pytest.raises(PinterestAPIError, match=r"ads/analytics with dict, not a list$"):
+    with pytest.raises(PinterestAPIError, match=r"ads/analytics with dict, not a list of rows$"):
         ad_rows(fake_api)
 
 
