@@ -49,7 +49,7 @@ def exact_number(text: str) -> float | Decimal:
     value = float(text)
     if (
         len(text) < _SHORT_FLOAT_TEXT
-        and (value >= _REPR_SMALL or value <= -_REPR_SMALL)
+        and (value >= _REPR_SMALL or value <= -_REPR_SMALL or value == 0)
         and "e" not in text
         and "E" not in text
     ):
