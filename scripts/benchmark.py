@@ -1,496 +1,438 @@
-"""Benchmark the ads streams against the in-process fake API: calls, speed, memory.
+"""Benchmark ad_analytics: calls, tap CPU per row against a bare-loop floor, peak memory.
 
-Runs a full sync of ad_accounts, campaigns, ad_groups, ads and the four ads analytics
-streams, then an incremental sync from the final state, and prints per run:
+The setup of issue 10: select only ad_accounts and ad_analytics, full sync then an
+incremental sync from its state, with every column or with 9 metric columns. Each run
+gets its own fake API process (scripts/benchmark_fake.py: tests/fake_api with the same
+answers computed faster, `--print-calls`), so the fake's CPU is not the tap's; the tap
+runs as `python -m tap_pinterest` and its CPU (user + system) and peak RSS come from
+the rusage of that process alone. In the same run the floor (scripts/benchmark_floor.py:
+standard library, json.loads + json.dumps, no SDK) asks the same questions and writes
+the same RECORD lines; the ratio is tap CPU / floor CPU.
 
-- HTTP calls per endpoint, and the analytics calls against their lower bound
-  sum over ad accounts and levels of ceil(N / 250) x ceil(D / 91), where N is the
-  level's entity count in the account (1 for the account level) and D the days fetched
-  (one request spans at most 91 dates: end - start <= 90 days);
-- records per stream (and the expected analytics row count N x D);
-- wall time, records per second and peak memory (max RSS of this process, which also
-  hosts the fake server and its data).
+Per scenario it prints: HTTP calls against the lower bound (ad accounts x ceil(ads /
+250) x ceil(days / 91), plus the listing pages), rows, tap CPU seconds and us per row
+(also less the tap's start-up, measured once by a --discover run), the floor's, the
+ratio, and the tap's peak RSS.
 
-Usage: uv run python scripts/benchmark.py --ad-accounts 10 --campaigns 300 \
-    --ad-groups 3000 --ads 20000 --days 60
-
-A third part syncs the four analytics streams once per path, `analytics_source: sync`
-and `analytics_source: reports`, over --path-days days (default 7), and prints the calls
-each path spends: list pages and one analytics call per 250 ids and 91 dates, against
-one report (create, polls, download) per account, level and 186 dates.
-
-Totals are spread evenly over the hierarchy (Scale takes per-parent numbers), so the
-actual counts are rounded; they are printed. Only the metric columns named by
---columns are selected (default three; "all" requests every column), because
-responses with all 175 columns make the fake, not the tap, the bottleneck.
+Usage: uv run --no-sync python scripts/benchmark.py [--size small --size large]
+    [--columns all --columns 9] [--markdown]
+Sizes: tiny (the test), small, large (3 ad accounts, 4,500 ads, 61 days: ~275k rows).
+The large all-columns scenario still spends minutes in the fake (it hashes every cell).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import math
-import re
-import resource
+import os
+import subprocess
 import sys
-import time
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+import tempfile
+import threading
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tap_pinterest.tap import TapPinterest  # noqa: E402
-from tests.fake_api import FakePinterestAPI, Scale  # noqa: E402
+from tap_pinterest.analytics_columns import ADS_COLUMNS  # noqa: E402
+from tap_pinterest.streams.ads import ENTITY_STATUSES  # noqa: E402
+from tests.fake_api import Scale  # noqa: E402
 from tests.fake_api.server import DEFAULT_STATIC_TOKEN  # noqa: E402
-from tests.fake_api.shopping import ShoppingData, ShoppingScale, targeting_values  # noqa: E402
 from tests.tap_runner import catalog_selecting, deselect_properties  # noqa: E402
 
+FLOOR = REPO / "scripts" / "benchmark_floor.py"
+FAKE = REPO / "scripts" / "benchmark_fake.py"
 IDS_PER_CALL = 250
-DATES_PER_CALL = 91
-MAX_DAYS_BACK = 90
-ENTITY_STREAMS = ("ad_accounts", "campaigns", "ad_groups", "ads")
-ANALYTICS_STREAMS = (
-    "ad_account_analytics",
-    "campaign_analytics",
-    "ad_group_analytics",
-    "ad_analytics",
+DAYS_PER_CALL = 91
+PAGE_SIZE = 250
+LOOKBACK_DAYS = 7
+STREAMS = {"ad_accounts", "ad_analytics"}
+NINE_COLUMNS = (
+    "SPEND_IN_DOLLAR",
+    "SPEND_IN_MICRO_DOLLAR",
+    "TOTAL_IMPRESSION",
+    "TOTAL_CLICKTHROUGH",
+    "CTR",
+    "ECPC_IN_DOLLAR",
+    "CPM_IN_DOLLAR",
+    "TOTAL_ENGAGEMENT",
+    "TOTAL_CONVERSIONS",
 )
-# analytics stream -> (FakeData attribute of its entities or None for the account, path part)
-LEVELS: dict[str, tuple[str | None, str]] = {
-    "ad_account_analytics": (None, "analytics"),
-    "campaign_analytics": ("campaigns", "campaigns/analytics"),
-    "ad_group_analytics": ("ad_groups", "ad_groups/analytics"),
-    "ad_analytics": ("ads", "ads/analytics"),
+ATTRIBUTION = {
+    "GRANULARITY": "DAY",
+    "CLICK_WINDOW_DAYS": 30,
+    "ENGAGEMENT_WINDOW_DAYS": 30,
+    "VIEW_WINDOW_DAYS": 1,
+    "CONVERSION_REPORT_TIME": "TIME_OF_AD_ACTION",
 }
-RECORD_PREFIX = '{"type":"RECORD","stream":"'
-DEFAULT_COLUMNS = "SPEND_IN_DOLLAR,TOTAL_CLICKTHROUGH,TOTAL_IMPRESSION"
 
 
-class MessageSink(io.TextIOBase):
-    """Stands in for stdout: counts RECORDs per stream, keeps only the last STATE."""
+@dataclass(frozen=True)
+class Size:
+    """Ad accounts, the ads under each (campaigns x ad groups x ads) and days of data."""
 
-    def __init__(self) -> None:
-        """Nothing counted yet."""
-        super().__init__()
-        self.records: Counter[str] = Counter()
-        self.state: dict[str, Any] = {}
-        self._partial = ""
+    accounts: int
+    campaigns: int
+    ad_groups: int
+    ads: int
+    days: int
 
-    def writable(self) -> bool:
-        """A write-only text stream."""
-        return True
+    @property
+    def ads_per_account(self) -> int:
+        """Ads the fake builds per ad account."""
+        return self.campaigns * self.ad_groups * self.ads
 
-    def write(self, text: str) -> int:
-        """Split into lines and count them without keeping them."""
-        data = self._partial + text
-        lines = data.split("\n")
-        self._partial = lines.pop()
-        for line in lines:
-            self._line(line)
-        return len(text)
+    def scale_args(self) -> list[str]:
+        """The fake's --scale-* options: only ad accounts and ads, nothing else."""
+        scale = Scale(
+            ad_accounts=self.accounts,
+            campaigns_per_account=self.campaigns,
+            ad_groups_per_campaign=self.ad_groups,
+            ads_per_ad_group=self.ads,
+            boards=0,
+            sections_per_board=0,
+            pins_per_board=0,
+            followers=0,
+            following=0,
+            audiences_per_account=0,
+            customer_lists_per_account=0,
+            conversion_tags_per_account=0,
+            keywords_per_ad_group=0,
+        )
+        out: list[str] = []
+        for f in fields(Scale):
+            out += [f"--scale-{f.name.replace('_', '-')}", str(getattr(scale, f.name))]
+        return out
 
-    def _line(self, line: str) -> None:
-        if line.startswith(RECORD_PREFIX):
-            start = len(RECORD_PREFIX)
-            self.records[line[start : line.index('"', start)]] += 1
-            return
-        if not line.strip():
-            return
-        message = json.loads(line)
-        if message.get("type") == "RECORD":
-            self.records[message["stream"]] += 1
-        elif message.get("type") == "STATE":
-            self.state = message["value"]
+
+SIZES = {
+    "tiny": Size(accounts=2, campaigns=2, ad_groups=2, ads=3, days=5),
+    "small": Size(accounts=1, campaigns=10, ad_groups=10, ads=5, days=61),
+    "large": Size(accounts=3, campaigns=10, ad_groups=10, ads=15, days=61),
+}
 
 
 @dataclass
-class RunResult:
-    """One sync's measurements."""
+class Measured:
+    """One process's output and cost."""
 
-    label: str
-    days: int
-    seconds: float
-    records: Counter[str]
-    calls: Counter[str]
+    records: dict[str, int]
     state: dict[str, Any]
+    cpu_seconds: float
     peak_rss_mb: float
-    analytics_calls: dict[str, int] = field(default_factory=dict)
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Command-line options: totals of each entity and the days to fetch."""
+@dataclass
+class Row:
+    """One scenario line of the table."""
+
+    size: str
+    columns: str
+    run: str
+    calls: int
+    bound: int
+    rows: int
+    tap: Measured
+    floor: Measured
+    startup_seconds: float = 0.0
+
+    @property
+    def us_per_row(self) -> float:
+        """Tap CPU per analytics row."""
+        return self.tap.cpu_seconds / max(self.rows, 1) * 1e6
+
+    @property
+    def us_per_row_after_startup(self) -> float:
+        """Tap CPU per analytics row, less the CPU of starting the tap."""
+        return (self.tap.cpu_seconds - self.startup_seconds) / max(self.rows, 1) * 1e6
+
+    @property
+    def floor_us_per_row(self) -> float:
+        """Floor CPU per analytics row."""
+        return self.floor.cpu_seconds / max(self.rows, 1) * 1e6
+
+    @property
+    def ratio(self) -> float:
+        """Tap CPU / floor CPU."""
+        return self.tap.cpu_seconds / self.floor.cpu_seconds if self.floor.cpu_seconds else 0.0
+
+
+class FakeProcess:
+    """The fake API in its own process; on stop, the calls it answered."""
+
+    def __init__(self, size: Size) -> None:
+        """Start it and read its URL."""
+        command = [sys.executable, str(FAKE), "--port", "0", "--print-calls"]
+        self.process = subprocess.Popen(
+            [*command, *size.scale_args()],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None  # noqa: S101
+        line = self.process.stdout.readline()
+        self.url = line.strip().rsplit(" ", 1)[-1]
+        if not self.url.startswith("http"):
+            msg = f"the fake API did not start: {line!r}"
+            raise RuntimeError(msg)
+
+    def stop(self) -> dict[str, int]:
+        """Stop it; calls per 'status path'."""
+        self.process.terminate()
+        out, _ = self.process.communicate(timeout=60)
+        return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def drain(stream: IO[bytes], measured: dict[str, Any]) -> None:
+    """Count RECORD lines per stream and keep the last STATE, without storing lines."""
+    records: dict[str, int] = {}
+    prefix = b'{"type":"RECORD","stream":"'
+    state: dict[str, Any] = {}
+    for line in stream:
+        if line.startswith(prefix):
+            name = line[len(prefix) : line.index(b'"', len(prefix))].decode()
+            records[name] = records.get(name, 0) + 1
+        elif line.startswith(b'{"type":"STATE"'):
+            state = json.loads(line)["value"]
+    measured["records"] = records
+    measured["state"] = state
+
+
+def measure(command: list[str], *, drain_output: bool = True) -> Measured:
+    """Run a process, reading its stdout in a thread; CPU and peak RSS from its rusage."""
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None  # noqa: S101
+    assert process.stderr is not None  # noqa: S101
+    out: dict[str, Any] = {}
+    errors: list[bytes] = []
+    reader = threading.Thread(
+        target=drain if drain_output else lambda stream, _: stream.read(),
+        args=(process.stdout, out),
+    )
+    err_reader = threading.Thread(target=lambda: errors.append(process.stderr.read()))  # type: ignore[union-attr]
+    reader.start()
+    err_reader.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    reader.join()
+    err_reader.join()
+    if process.returncode != 0:
+        tail = b"".join(errors)[-3000:].decode(errors="replace")
+        msg = f"{command[1:3]} exited {process.returncode}:\n{tail}"
+        raise RuntimeError(msg)
+    return Measured(
+        records=out.get("records", {}),
+        state=out.get("state", {}),
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        peak_rss_mb=usage.ru_maxrss / 1024,
+    )
+
+
+def startup_seconds(work: Path) -> float:
+    """CPU of starting the tap: imports, config, catalog (a discovery run, no HTTP)."""
+    config = work / "startup_config.json"
+    config.write_text(
+        json.dumps({"access_token": DEFAULT_STATIC_TOKEN, "start_date": "2026-01-01"}),
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "tap_pinterest", "--config", str(config), "--discover"]
+    return measure(command, drain_output=False).cpu_seconds
+
+
+def lower_bound(size: Size, days: int) -> int:
+    """Listing pages plus ad accounts x ceil(ads / 250) x ceil(days / 91)."""
+    listing = math.ceil(size.accounts / PAGE_SIZE) + size.accounts * max(
+        1, math.ceil(size.ads_per_account / PAGE_SIZE)
+    )
+    analytics = size.accounts * math.ceil(size.ads_per_account / IDS_PER_CALL)
+    return listing + analytics * math.ceil(days / DAYS_PER_CALL)
+
+
+def selected_columns(name: str) -> list[str]:
+    """The metric columns a scenario selects."""
+    return list(NINE_COLUMNS) if name == "9" else [c for c in ADS_COLUMNS if c != "AD_ID"]
+
+
+def run_scenario(  # noqa: PLR0913
+    work: Path,
+    *,
+    size_name: str,
+    size: Size,
+    columns: str,
+    run: str,
+    state: dict[str, Any] | None,
+) -> Row:
+    """Tap then floor, each against a fresh fake; the calls are the tap's."""
+    today = datetime.now(tz=timezone.utc).date()
+    days = size.days if state is None else min(size.days, LOOKBACK_DAYS + 1)
+    start = today - timedelta(days=days - 1)
+    tap_start = today - timedelta(days=size.days - 1)
+    fake = FakeProcess(size)
+    try:
+        config = {
+            "access_token": DEFAULT_STATIC_TOKEN,
+            "api_url": fake.url,
+            "start_date": tap_start.isoformat(),
+            "lookback_window_days": LOOKBACK_DAYS,
+        }
+        catalog = catalog_selecting(config, STREAMS)
+        if columns != "all":
+            catalog = deselect_properties(catalog, "ad_analytics", set(NINE_COLUMNS))
+        paths = {name: work / f"{name}.json" for name in ("config", "catalog", "state", "job")}
+        paths["config"].write_text(json.dumps(config), encoding="utf-8")
+        paths["catalog"].write_text(json.dumps(catalog), encoding="utf-8")
+        command = [
+            sys.executable,
+            "-m",
+            "tap_pinterest",
+            "--config",
+            str(paths["config"]),
+            "--catalog",
+            str(paths["catalog"]),
+        ]
+        if state is not None:
+            paths["state"].write_text(json.dumps(state), encoding="utf-8")
+            command += ["--state", str(paths["state"])]
+        tap = measure(command)
+    finally:
+        calls = fake.stop()
+    job = {
+        "api_url": "",
+        "access_token": DEFAULT_STATIC_TOKEN,
+        "start_date": start.isoformat(),
+        "columns": selected_columns(columns),
+        "attribution": ATTRIBUTION,
+        "entity_statuses": list(ENTITY_STATUSES),
+    }
+    fake = FakeProcess(size)
+    try:
+        job["api_url"] = fake.url
+        paths["job"].write_text(json.dumps(job), encoding="utf-8")
+        floor = measure([sys.executable, str(FLOOR), str(paths["job"])])
+    finally:
+        fake.stop()
+    failed = {k: v for k, v in calls.items() if not k.startswith("200 ")}
+    if failed:
+        msg = f"{size_name}/{columns}/{run}: failed calls {failed}"
+        raise RuntimeError(msg)
+    rows = tap.records.get("ad_analytics", 0)
+    if rows != floor.records.get("ad_analytics", 0) or rows != size.accounts * (
+        size.ads_per_account * days
+    ):
+        msg = f"{size_name}/{columns}/{run}: tap {tap.records}, floor {floor.records}"
+        raise RuntimeError(msg)
+    return Row(
+        size_name,
+        columns,
+        run,
+        sum(calls.values()),
+        lower_bound(size, days),
+        rows,
+        tap,
+        floor,
+    )
+
+
+HEADER = (
+    "size",
+    "columns",
+    "run",
+    "HTTP calls",
+    "lower bound",
+    "rows",
+    "tap CPU s",
+    "tap us/row",
+    "after start-up",
+    "floor CPU s",
+    "floor us/row",
+    "tap/floor",
+    "tap peak RSS MB",
+)
+
+
+def cells(row: Row) -> tuple[str, ...]:
+    """One table line's cells."""
+    return (
+        row.size,
+        row.columns,
+        row.run,
+        str(row.calls),
+        str(row.bound),
+        f"{row.rows:,}",
+        f"{row.tap.cpu_seconds:.1f}",
+        f"{row.us_per_row:.1f}",
+        f"{row.us_per_row_after_startup:.1f}",
+        f"{row.floor.cpu_seconds:.1f}",
+        f"{row.floor_us_per_row:.1f}",
+        f"{row.ratio:.2f}",
+        f"{row.tap.peak_rss_mb:.0f}",
+    )
+
+
+def print_row(row: Row, *, markdown: bool) -> None:
+    """Print one scenario as it completes."""
+    if markdown:
+        print("| " + " | ".join(cells(row)) + " |", flush=True)
+    else:
+        print("  ".join(f"{c:>{len(h)}}" for c, h in zip(cells(row), HEADER, strict=True)))
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Sizes and column sets to run."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--ad-accounts", type=int, default=10, help="ad accounts (default 10)")
-    parser.add_argument("--campaigns", type=int, default=300, help="campaigns in total")
-    parser.add_argument("--ad-groups", type=int, default=3000, help="ad groups in total")
-    parser.add_argument("--ads", type=int, default=20000, help="ads in total")
-    parser.add_argument("--days", type=int, default=60, help="days of analytics (start_date)")
-    parser.add_argument(
-        "--columns",
-        default=DEFAULT_COLUMNS,
-        help=f'metric columns to select, comma-separated, or "all" (default {DEFAULT_COLUMNS})',
-    )
-    parser.add_argument("--lookback", type=int, default=7, help="lookback_window_days (default 7)")
-    parser.add_argument(
-        "--product-groups",
-        type=int,
-        default=5000,
-        help="product groups of the shopping account (default 5000; 0 skips that section)",
-    )
-    parser.add_argument(
-        "--path-days", type=int, default=7, help="days of the sync vs reports comparison"
-    )
+    parser.add_argument("--size", action="append", choices=sorted(SIZES), help="repeatable")
+    parser.add_argument("--columns", action="append", choices=["all", "9"], help="repeatable")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     return parser.parse_args(argv)
 
 
-def build_scale(args: argparse.Namespace) -> Scale:
-    """Spread the totals evenly: Scale counts children per parent."""
-    accounts = max(1, args.ad_accounts)
-    campaigns = max(1, round(args.campaigns / accounts))
-    groups = max(1, round(args.ad_groups / (campaigns * accounts)))
-    ads = max(1, round(args.ads / (groups * campaigns * accounts)))
-    return Scale(
-        ad_accounts=accounts,
-        campaigns_per_account=campaigns,
-        ad_groups_per_campaign=groups,
-        ads_per_ad_group=ads,
-        boards=1,
-        sections_per_board=0,
-        pins_per_board=4,
-        followers=0,
-        following=0,
-        audiences_per_account=0,
-        customer_lists_per_account=0,
-        conversion_tags_per_account=0,
-        keywords_per_ad_group=0,
-    )
-
-
-def endpoint(path: str) -> str:
-    """A logged path with its ids replaced, to group calls per endpoint."""
-    return re.sub(r"/\d+", "/{id}", path.removeprefix("/v5"))
-
-
-def run_once(  # noqa: PLR0913
-    api: FakePinterestAPI,
-    *,
-    label: str,
-    config: dict[str, Any],
-    catalog: dict[str, Any],
-    state: dict[str, Any] | None,
-    days: int,
-) -> RunResult:
-    """One in-process sync, with stdout counted instead of stored."""
-    api.clear_log()
-    sink = MessageSink()
-    tap = TapPinterest(config=config, catalog=catalog, state=state, parse_env_config=False)
-    began = time.perf_counter()
-    with contextlib.redirect_stdout(sink):
-        tap.sync_all()
-    seconds = time.perf_counter() - began
-    log = api.log
-    calls = Counter(endpoint(r.path) for r in log)
-    failed = [r for r in log if r.status != 200]  # noqa: PLR2004
-    if failed:
-        msg = f"{label}: {len(failed)} requests failed, e.g. {failed[0].path} {failed[0].status}"
-        raise RuntimeError(msg)
-    analytics_calls = {
-        stream: calls[f"/ad_accounts/{{id}}/{part}"] for stream, (_, part) in LEVELS.items()
-    }
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return RunResult(
-        label,
-        days,
-        seconds,
-        sink.records,
-        calls,
-        sink.state,
-        peak_kb / 1024,
-        analytics_calls,
-    )
-
-
-def entity_counts(api: FakePinterestAPI, stream: str) -> list[int]:
-    """Entities of the stream's level per ad account (1 per account at account level)."""
-    attr, _ = LEVELS[stream]
-    accounts = [a["id"] for a in api.data.ad_accounts]
-    if attr is None:
-        return [1 for _ in accounts]
-    pool: dict[str, list[Any]] = getattr(api.data, attr)
-    return [len(pool[a]) for a in accounts]
-
-
-def lower_bound(counts: list[int], days: int) -> int:
-    """Sum over accounts of ceil(N / 250) x ceil(D / 91)."""
-    windows = math.ceil(days / DATES_PER_CALL) if days > 0 else 0
-    return sum(math.ceil(n / IDS_PER_CALL) * windows for n in counts if n)
-
-
-def print_run(api: FakePinterestAPI, result: RunResult) -> None:
-    """The run's table: calls per endpoint, analytics against the bound, records, speed."""
-    total_records = sum(result.records.values())
-    print(f"\n== {result.label}: {result.days} days of analytics ==")
-    print(f"{'endpoint':<40} {'calls':>7}")
-    for name, count in sorted(result.calls.items()):
-        print(f"{name:<40} {count:>7}")
-    print(f"{'total HTTP calls':<40} {sum(result.calls.values()):>7}")
-    print()
-    header = f"{'analytics stream':<22} {'calls':>7} {'bound':>7} {'records':>10} {'expected':>10}"
-    print(header)
-    all_calls = all_bound = 0
-    for stream in ANALYTICS_STREAMS:
-        counts = entity_counts(api, stream)
-        bound = lower_bound(counts, result.days)
-        calls = result.analytics_calls[stream]
-        all_calls += calls
-        all_bound += bound
-        expected = sum(counts) * result.days
-        print(f"{stream:<22} {calls:>7} {bound:>7} {result.records[stream]:>10} {expected:>10}")
-    print(f"{'all analytics':<22} {all_calls:>7} {all_bound:>7}")
-    print()
-    print(f"{'entity stream':<22} {'records':>10}")
-    for stream in ENTITY_STREAMS:
-        print(f"{stream:<22} {result.records[stream]:>10}")
-    rate = total_records / result.seconds if result.seconds else 0.0
-    print()
-    print(f"records: {total_records}  wall: {result.seconds:.1f} s  records/s: {rate:,.0f}")
-    print(f"peak RSS so far (tap + in-process fake): {result.peak_rss_mb:,.0f} MB")
-
-
-def path_calls(api: FakePinterestAPI) -> dict[str, int]:
-    """The last run's calls by kind: entity list pages, sync analytics, report steps."""
-    kinds: Counter[str] = Counter()
-    for request in api.log:
-        path = endpoint(request.path)
-        if path.startswith("/report-files/"):
-            kinds["report downloads"] += 1
-        elif path.endswith("/reports"):
-            kinds["report creates" if request.method == "POST" else "report polls"] += 1
-        elif path.endswith("/analytics"):
-            kinds["sync analytics"] += 1
-        elif path != "/ad_accounts":
-            kinds["entity list pages"] += 1
-    return dict(kinds)
-
-
-def compare_paths(
-    api: FakePinterestAPI, config: dict[str, Any], catalog: dict[str, Any], days: int
-) -> None:
-    """Sync the analytics streams through each path and print the calls each spent."""
-    today = datetime.now(tz=timezone.utc).date()
-    start = today - timedelta(days=days - 1)
-    kinds = (
-        "entity list pages",
-        "sync analytics",
-        "report creates",
-        "report polls",
-        "report downloads",
-    )
-    print(f"\n== analytics paths: {days} days of the four ads analytics streams ==")
-    print(f"{'path':<9} " + " ".join(f"{k:>17}" for k in kinds) + f" {'total':>7} {'records':>9}")
-    for source in ("sync", "reports"):
-        path_config = {**config, "start_date": start.isoformat(), "analytics_source": source}
-        result = run_once(
-            api, label=source, config=path_config, catalog=catalog, state=None, days=days
-        )
-        spent = path_calls(api)
-        total = sum(spent.values())
-        records = sum(result.records[s] for s in ANALYTICS_STREAMS)
-        row = " ".join(f"{spent.get(k, 0):>17}" for k in kinds)
-        print(f"{source:<9} {row} {total:>7} {records:>9}")
-    print(
-        "sync: per account and level, list pages + ceil(N/250) x ceil(D/91) calls; "
-        "reports: per account and level, ceil(D/186) x (1 create + polls + 1 download)"
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Full sync, then incremental sync from its state; print both tables."""
+    """Every size x columns: a full sync, then an incremental sync from its state."""
     args = parse_args(argv)
-    scale = build_scale(args)
-    today = datetime.now(tz=timezone.utc).date()
-    days = min(args.days, MAX_DAYS_BACK + 1)
-    start: date = today - timedelta(days=days - 1)
-    with FakePinterestAPI(scale=scale) as api:
-        n_campaigns = sum(len(v) for v in api.data.campaigns.values())
-        n_groups = sum(len(v) for v in api.data.ad_groups.values())
-        n_ads = sum(len(v) for v in api.data.ads.values())
+    sizes = args.size or ["small", "large"]
+    column_sets = args.columns or ["all", "9"]
+    for name in sizes:
+        size = SIZES[name]
         print(
-            f"scale: {scale.ad_accounts} ad accounts, {n_campaigns} campaigns "
-            f"({scale.campaigns_per_account}/account), {n_groups} ad groups "
-            f"({scale.ad_groups_per_campaign}/campaign), {n_ads} ads "
-            f"({scale.ads_per_ad_group}/ad group); {days} days from {start}; "
-            f"columns: {args.columns}"
+            f"{name}: {size.accounts} ad accounts x {size.ads_per_account} ads, "
+            f"{size.days} days; streams ad_accounts + ad_analytics"
         )
-        if days != args.days:
-            print(f"note: --days {args.days} capped at {days} (the API serves 90 days back)")
-        config: dict[str, Any] = {
-            "access_token": DEFAULT_STATIC_TOKEN,
-            "api_url": api.url,
-            "start_date": start.isoformat(),
-            "lookback_window_days": args.lookback,
-        }
-        catalog = catalog_selecting(config, set(ENTITY_STREAMS) | set(ANALYTICS_STREAMS))
-        if args.columns != "all":
-            keep = {c.strip() for c in args.columns.split(",") if c.strip()}
-            for stream in ANALYTICS_STREAMS:
-                catalog = deselect_properties(catalog, stream, keep)
-
-        full = run_once(
-            api, label="full sync", config=config, catalog=catalog, state=None, days=days
-        )
-        print_run(api, full)
-        incremental_days = args.lookback + 1
-        incremental = run_once(
-            api,
-            label="incremental sync",
-            config=config,
-            catalog=catalog,
-            state=full.state,
-            days=incremental_days,
-        )
-        print_run(api, incremental)
-        analytics_catalog = catalog_selecting(config, set(ANALYTICS_STREAMS))
-        if args.columns != "all":
-            for stream in ANALYTICS_STREAMS:
-                analytics_catalog = deselect_properties(analytics_catalog, stream, keep)
-        compare_paths(api, config, analytics_catalog, min(args.path_days, MAX_DAYS_BACK + 1))
-    shopping_benchmark(args, today)
+    if args.markdown:
+        print("| " + " | ".join(HEADER) + " |")
+        print("|" + "---|" * len(HEADER))
+    else:
+        print("  ".join(HEADER))
+    with tempfile.TemporaryDirectory() as tmp:
+        startup = startup_seconds(Path(tmp))
+        for name in sizes:
+            for columns in column_sets:
+                full = run_scenario(
+                    Path(tmp),
+                    size_name=name,
+                    size=SIZES[name],
+                    columns=columns,
+                    run="full",
+                    state=None,
+                )
+                full.startup_seconds = startup
+                print_row(full, markdown=args.markdown)
+                incremental = run_scenario(
+                    Path(tmp),
+                    size_name=name,
+                    size=SIZES[name],
+                    columns=columns,
+                    run="incremental",
+                    state=full.tap.state,
+                )
+                incremental.startup_seconds = startup
+                print_row(incremental, markdown=args.markdown)
+    print(f"tap start-up (imports, config, catalog; a --discover run): {startup:.2f} s CPU")
     return 0
-
-
-# Shopping and targeting ---------------------------------------------------------------
-
-SHOPPING_STREAMS = (
-    "ad_groups",
-    "catalogs",
-    "catalogs_feeds",
-    "catalogs_product_groups",
-    "product_group_promotions",
-)
-TARGETING_STREAMS = {
-    "ad_account_targeting_analytics": (None, "targeting_analytics"),
-    "campaign_targeting_analytics": ("campaigns", "campaigns/targeting_analytics"),
-    "ad_group_targeting_analytics": ("ad_groups", "ad_groups/targeting_analytics"),
-    "ad_targeting_analytics": ("ads", "ads/targeting_analytics"),
-}
-TARGETING_TYPES = ("AGE_BUCKET", "GENDER", "COUNTRY", "APPTYPE", "PLACEMENT")
-# One ad account of 5 campaigns; objectives cycle, so one is CATALOG_SALES and its ad
-# groups hold every product group promotion.
-SHOPPING_AD_GROUPS_PER_CAMPAIGN = 10
-
-
-def _pages(items: int) -> int:
-    return max(1, math.ceil(items / IDS_PER_CALL))
-
-
-def shopping_benchmark(args: argparse.Namespace, today: date) -> None:
-    """A shopping account with thousands of product groups: calls against their bound."""
-    if args.product_groups <= 0:
-        return
-    days = min(args.days, MAX_DAYS_BACK + 1)
-    start = today - timedelta(days=days - 1)
-    scale = Scale(
-        ad_accounts=1,
-        campaigns_per_account=5,
-        ad_groups_per_campaign=SHOPPING_AD_GROUPS_PER_CAMPAIGN,
-        ads_per_ad_group=2,
-        boards=1,
-        sections_per_board=0,
-        pins_per_board=4,
-        followers=0,
-        following=0,
-        audiences_per_account=0,
-        customer_lists_per_account=0,
-        conversion_tags_per_account=0,
-        keywords_per_ad_group=0,
-    )
-    with FakePinterestAPI(scale=scale) as api:
-        api.shopping = ShoppingData(
-            api.data,
-            ShoppingScale(
-                catalogs=2,
-                partner_catalogs=0,
-                feeds_per_catalog=2,
-                product_groups_per_feed=math.ceil(args.product_groups / 4),
-                promotions_per_ad_group=math.ceil(
-                    args.product_groups / SHOPPING_AD_GROUPS_PER_CAMPAIGN
-                ),
-            ),
-        )
-        shopping = api.shopping
-        (account,) = [a["id"] for a in api.data.ad_accounts]
-        promotions = shopping.promotions[account]
-        groups = api.data.ad_groups[account]
-        product_groups = sum(len(v) for v in shopping.product_groups.values())
-        print(
-            f"\nscale: 1 shopping ad account, {len(groups)} ad groups, "
-            f"{product_groups} catalog product groups, {len(promotions)} promoted product "
-            f"groups, {len(api.data.ads[account])} ads; {days} days; "
-            f"targeting types: {','.join(TARGETING_TYPES)}"
-        )
-        config: dict[str, Any] = {
-            "access_token": DEFAULT_STATIC_TOKEN,
-            "api_url": api.url,
-            "start_date": start.isoformat(),
-            "targeting_types": list(TARGETING_TYPES),
-        }
-        streams = set(SHOPPING_STREAMS) | set(TARGETING_STREAMS)
-        catalog = catalog_selecting(config, streams)
-        if args.columns != "all":
-            keep = {c.strip() for c in args.columns.split(",") if c.strip()}
-            for stream in TARGETING_STREAMS:
-                catalog = deselect_properties(catalog, stream, keep)
-        result = run_once(
-            api, label="shopping", config=config, catalog=catalog, state=None, days=days
-        )
-        windows = math.ceil(days / DATES_PER_CALL)
-        per_group = Counter(p["ad_group_id"] for p in promotions)
-        values = sum(len(targeting_values(t)) for t in TARGETING_TYPES)
-        # stream -> (endpoint, calls lower bound, records expected)
-        rows: dict[str, tuple[str, int, int]] = {
-            "catalogs": ("/catalogs", 1, len(shopping.catalogs["2783136121146311751"])),
-            "catalogs_feeds": ("/catalogs/feeds", 1, sum(len(v) for v in shopping.feeds.values())),
-            "catalogs_product_groups": (
-                "/catalogs/product_groups",
-                _pages(product_groups),
-                product_groups,
-            ),
-            "product_group_promotions": (
-                "/ad_accounts/{id}/product_group_promotions",
-                sum(_pages(per_group[g["id"]]) for g in groups),
-                len(promotions),
-            ),
-        }
-        for stream, (attr, part) in TARGETING_STREAMS.items():
-            entities = 1 if attr is None else len(getattr(api.data, attr)[account])
-            rows[stream] = (
-                f"/ad_accounts/{{id}}/{part}",
-                _pages(entities) * windows,
-                entities * days * values,
-            )
-        header = f"{'shopping / targeting stream':<32} {'calls':>7} {'bound':>7}"
-        print(f"{header} {'records':>10} {'expected':>10}")
-        for stream, (path, bound, expected) in rows.items():
-            print(
-                f"{stream:<32} {result.calls[path]:>7} {bound:>7} "
-                f"{result.records[stream]:>10} {expected:>10}"
-            )
-        print(f"{'ad group listing (reused)':<32} {result.calls['/ad_accounts/{id}/ad_groups']:>7}")
-        total_records = sum(result.records.values())
-        rate = total_records / result.seconds if result.seconds else 0.0
-        print(
-            f"total HTTP calls: {sum(result.calls.values())}  records: {total_records}  "
-            f"wall: {result.seconds:.1f} s  records/s: {rate:,.0f}  "
-            f"peak RSS: {result.peak_rss_mb:,.0f} MB"
-        )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import cached_property
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -29,6 +28,7 @@ from tap_pinterest.errors import (
     api_error_summary,
 )
 from tap_pinterest.failures import isolate
+from tap_pinterest.json_rows import DECIMAL_DECODER, NotAnArrayError, decode, iter_array_items
 from tap_pinterest.pagination import BookmarkGuard, BookmarkPaginator
 from tap_pinterest.quiet import quiet_sdk_noise
 from tap_pinterest.ratelimit import header_seconds
@@ -64,6 +64,8 @@ RETRIABLE_ERRORS = (
 
 
 LIST_ITEMS = "$.items[*]"
+# Bytes read per step of a streamed answer: ~150 rows of every column.
+ROW_CHUNK = 1 << 20
 
 
 def listing_key(stream_name: str, context: Context | None) -> tuple[str, str]:
@@ -170,7 +172,7 @@ class PinterestStream(RESTStream[str | None]):
     @override
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
         """Records from the body; a list page without an `items` array is an error."""
-        body = response.json(parse_float=Decimal)
+        body = decode(response.content, DECIMAL_DECODER)
         if self.records_jsonpath == LIST_ITEMS:
             yield from items_of(body, urlparse(response.url).path)
         else:
@@ -187,7 +189,7 @@ class PinterestStream(RESTStream[str | None]):
         response = self.request_decorator(self._request)(request, context)
         self.update_sync_costs(request, response, context)
         try:
-            return response.json()
+            return decode(response.content)
         except ValueError:
             msg = f"Pinterest answered {path} with a body that is not JSON"
             raise PinterestAPIError(msg) from None
@@ -215,17 +217,26 @@ class PinterestStream(RESTStream[str | None]):
             max_url_bytes=self.max_url_bytes,
         )
 
-    def fetch_ids(
+    def fetch_ids(  # noqa: PLR0913
         self,
         path: str,
         params: dict[str, Any],
         ids_param: str,
         batch: list[str],
         context: Context | None,
+        *,
+        rows: bool = False,
     ) -> Iterator[Any]:
-        """The answers for one batch of ids; a batch refused as too long goes in halves."""
+        """The answers (or, with rows, the streamed rows) for one batch of ids.
+
+        A batch refused as too long (414/431) goes in halves; the refusal comes before
+        any row of it, so nothing is yielded twice.
+        """
         try:
-            yield self.fetch(path, {**params, ids_param: batch}, context)
+            if rows:
+                yield from self.fetch_rows(path, {**params, ids_param: batch}, context)
+            else:
+                yield self.fetch(path, {**params, ids_param: batch}, context)
         except UrlTooLongError:
             if len(batch) == 1:
                 raise
@@ -235,7 +246,63 @@ class PinterestStream(RESTStream[str | None]):
                 len(batch),
             )
             for half in split_in_two(batch):
-                yield from self.fetch_ids(path, params, ids_param, half, context)
+                yield from self.fetch_ids(path, params, ids_param, half, context, rows=rows)
+
+    def fetch_rows(
+        self, path: str, params: dict[str, Any], context: Context | None
+    ) -> Iterator[Any]:
+        """GET a JSON array and yield its items as they arrive (issue 10: flat memory).
+
+        Same auth, rate limit, retries and errors as `fetch`. If the connection breaks
+        mid-body, the request is sent again and the items already yielded are skipped.
+        """
+        query = encode_query(params)
+        request = self.build_prepared_request(
+            method="GET", url=f"{self.url_base}{path}?{query}", headers=self.http_headers
+        )
+        send = self.request_decorator(self._request_streamed)
+        yielded = 0
+        for attempt in range(1, MAX_TRIES + 1):
+            response = send(request, context)
+            self.update_sync_costs(request, response, context)
+            try:
+                for index, item in enumerate(iter_array_items(response.iter_content(ROW_CHUNK))):
+                    if index >= yielded:
+                        yielded += 1
+                        yield item
+            except NotAnArrayError as exc:
+                msg = (
+                    f"Pinterest answered {path} with {type(exc.body).__name__}, not a list of rows"
+                )
+                raise PinterestAPIError(msg) from None
+            except ValueError:
+                msg = f"Pinterest answered {path} with a body that is not JSON"
+                raise PinterestAPIError(msg) from None
+            except RETRIABLE_ERRORS as exc:
+                if attempt == MAX_TRIES:
+                    msg = f"Gave up after {MAX_TRIES} tries: {type(exc).__name__} reading {path}"
+                    raise PinterestAPIError(msg) from None
+                self.logger.warning(
+                    "Reading %s broke off (%s); asking again", path, type(exc).__name__
+                )
+                continue
+            finally:
+                response.close()
+            return
+
+    def _request_streamed(
+        self, prepared_request: requests.PreparedRequest, context: Context | None
+    ) -> requests.Response:
+        """`_request`, but the body is read later, as a stream."""
+        authenticated = self.authenticator(prepared_request)
+        response = self.requests_session.send(
+            authenticated, timeout=self.timeout, allow_redirects=self.allow_redirects, stream=True
+        )
+        self._write_request_duration_log(
+            endpoint=self.path, response=response, context=context, extra_tags=None
+        )
+        self.validate_response(response)
+        return response
 
     def iter_items(
         self, path: str, params: dict[str, Any], context: Context | None

@@ -24,6 +24,7 @@ from tap_pinterest.settings import (
 )
 from tap_pinterest.state_check import check_state_shape, parse_state_text
 from tap_pinterest.token_store import TokenStore, TokenStoreError
+from tap_pinterest.writer import SingerLineWriter
 
 if TYPE_CHECKING:
     from singer_sdk.authenticators import APIAuthenticatorBase
@@ -40,6 +41,8 @@ class TapPinterest(Tap):
     config_jsonschema = copy.deepcopy(CONFIG_SCHEMA)
     # Stream keys follow settings (HOUR adds a key), and discovery must reject bad config.
     dynamic_catalog = True
+    # msgspec serialization with the SDK's exact text (issue 10).
+    message_writer_class = SingerLineWriter
 
     @override
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:

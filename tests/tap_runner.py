@@ -1,7 +1,8 @@
 """Run the tap in-process against the fake API and collect its Singer messages.
 
 Tests assert on what a target would receive: the RECORD, SCHEMA and STATE messages the
-tap writes to stdout, exactly as `tap-pinterest --config ... --state ...` would.
+tap writes to stdout, exactly as `tap-pinterest --config ... --state ...` would. Every
+record of every sync is validated against its stream's SCHEMA message.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 
 from tap_pinterest.tap import TapPinterest
 
@@ -84,4 +87,20 @@ def run_sync(
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         tap.sync_all()
-    return SyncResult([json.loads(line) for line in buffer.getvalue().splitlines() if line])
+    result = SyncResult([json.loads(line) for line in buffer.getvalue().splitlines() if line])
+    assert_records_match_schemas(result)
+    return result
+
+
+def assert_records_match_schemas(result: SyncResult) -> None:
+    """Every RECORD matches the SCHEMA its stream last sent (issue 10: nothing less exact)."""
+    validators: dict[str, Draft7Validator] = {}
+    for message in result.messages:
+        stream = message.get("stream", "")
+        if message["type"] == "SCHEMA":
+            validators[stream] = Draft7Validator(
+                message["schema"], format_checker=Draft7Validator.FORMAT_CHECKER
+            )
+        elif message["type"] == "RECORD":
+            errors = list(validators[stream].iter_errors(message["record"]))
+            assert not errors, f"{stream} record does not match its schema: {errors[0].message}"

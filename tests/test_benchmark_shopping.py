@@ -1,4 +1,4 @@
-"""scripts/benchmark.py's shopping section: every call count meets its lower bound."""
+"""scripts/benchmark_calls.py's shopping section: every call count meets its lower bound."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "benchmark.py"
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "benchmark_calls.py"
 ROW = re.compile(r"^([a-z_]+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", flags=re.MULTILINE)
 
 

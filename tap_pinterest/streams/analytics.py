@@ -8,6 +8,7 @@ spec allows: quota, not time, is what runs out.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -19,14 +20,17 @@ from typing_extensions import override
 from tap_pinterest import dates, lookback, row_meaning
 from tap_pinterest.analytics_columns import (
     ADS_COLUMNS,
-    coerce,
+    ANY_JSON_TYPE,
+    ColumnTyping,
     column_schema,
+    column_typing,
     is_conversion_column,
 )
 from tap_pinterest.client import PinterestStream
 from tap_pinterest.errors import InvalidStateError, PinterestAPIError
 from tap_pinterest.spec import ADS_ANALYTICS_PATH, parameter_max_items
 from tap_pinterest.streams.ads import AdAccountsStream
+from tap_pinterest.streams.typed import TypedRecordsStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -180,13 +184,20 @@ def split_hour(value: Any) -> tuple[str, int]:  # noqa: ANN401
     raise PinterestAPIError(msg)
 
 
+def _as_is(value: Any) -> Any:  # noqa: ANN401
+    return value
+
+
+_contains = frozenset.__contains__
+
+
 def _config_date(value: Any) -> date | None:  # noqa: ANN401
     if not value:
         return None
     return date.fromisoformat(str(value)[:10])
 
 
-class AdsAnalyticsStream(AnalyticsStream):
+class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
     """GET /ad_accounts/{ad_account_id}[/<level>]/analytics, one partition per ad account."""
 
     parent_stream_type = AdAccountsStream
@@ -208,6 +219,21 @@ class AdsAnalyticsStream(AnalyticsStream):
     def offered_column_set(self) -> frozenset[str]:
         """The offered columns, for lookups per cell."""
         return frozenset(self.offered_columns)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """No unknown column seen yet."""
+        super().__init__(*args, **kwargs)
+        self._unknown_columns: set[str] = set()
+
+    @cached_property
+    def hourly(self) -> bool:
+        """Granularity HOUR (read once: the setting holds for the run)."""
+        return self.granularity == "HOUR"
+
+    @cached_property
+    def key_columns(self) -> tuple[str, ...]:
+        """The answer's columns every row must have: its id (but the account's) and DATE."""
+        return tuple(key for key in (self.id_column, "DATE") if key != "ad_account_id")
 
     @property
     @override
@@ -327,14 +353,8 @@ class AdsAnalyticsStream(AnalyticsStream):
                 "start_date": window.start.isoformat(),
                 "end_date": window.end.isoformat(),
             }
-            for rows in self.fetch_level(path, params, ids, context):
-                if not isinstance(rows, list):
-                    msg = (
-                        f"Pinterest answered {path} with {type(rows).__name__}, not a list of rows"
-                    )
-                    raise PinterestAPIError(msg)
-                for row in rows:
-                    yield self.shape(row, account, attribution)
+            for row in self.fetch_level(path, params, ids, context):
+                yield self.shape(row, account, attribution)
 
     def fetch_level(
         self,
@@ -343,32 +363,77 @@ class AdsAnalyticsStream(AnalyticsStream):
         ids: list[str] | None,
         context: Context,
     ) -> Iterable[Any]:
-        """One answer for the account level; else one per batch of ids that fits a URL."""
+        """The rows, streamed: one answer at the account level, else one per id batch."""
         if ids is None or not self.ids_param:
-            yield self.fetch(path, params, context)
+            yield from self.fetch_rows(path, params, context)
             return
         for batch in self.id_batches(path, params, self.ids_param, ids, MAX_IDS_PER_CALL):
-            yield from self.fetch_ids(path, params, self.ids_param, batch, context)
+            yield from self.fetch_ids(path, params, self.ids_param, batch, context, rows=True)
 
-    def shape(
-        self, row: dict[str, Any], account: str, attribution: dict[str, Any]
-    ) -> dict[str, Any]:
-        """Typed top-level columns, the ad account and the attribution settings."""
-        missing = [key for key in (self.id_column, "DATE") if key != "ad_account_id"]
-        missing = [key for key in missing if not row.get(key)]
-        if missing:
+    @cached_property
+    def typing(self) -> dict[str, ColumnTyping]:
+        """Each schema property's typing, chosen once (issue 10: not per value).
+
+        Columns the tap does not type (DATE, HOUR) keep whatever JSON type they have.
+        """
+        untyped: ColumnTyping = (ANY_JSON_TYPE, _as_is)
+        offered = self.offered_column_set
+        return {
+            column: column_typing(column) if column in offered else untyped
+            for column in self.schema["properties"]
+        }
+
+    @cached_property
+    def kept_types(self) -> defaultdict[str, frozenset[type]]:
+        """Column -> the types its value keeps as is; no type for unknown columns."""
+        return defaultdict(frozenset, {column: kept for column, (kept, _) in self.typing.items()})
+
+    def shape(self, row: Any, account: str, attribution: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401
+        """The row, typed, with the ad account and the attribution settings.
+
+        Only schema properties are kept (the SDK's per-field passes are off for this
+        stream): a column Pinterest adds is dropped with one warning, as the SDK would.
+        The common case, every value already of its column's type, is checked in one
+        pass of C calls; only other rows are converted column by column.
+        """
+        if type(row) is not dict:
+            msg = f"Pinterest sent a {self.name} row that is {type(row).__name__}, not an object"
+            raise PinterestAPIError(msg)
+        date_text = row.get("DATE")
+        if not date_text or not all(map(row.get, self.key_columns)):
+            missing = [key for key in self.key_columns if not row.get(key)]
             msg = f"Pinterest sent a {self.name} row without {', '.join(missing)}: its key"
             raise PinterestAPIError(msg)
-        record = {
-            column: coerce(column, value) if column in self.offered_column_set else value
-            for column, value in row.items()
-            if column != ACCOUNT_COLUMN
-        }
-        record.update(attribution)
-        record["ad_account_id"] = account
-        if self.granularity == "HOUR" and record.get("HOUR") is None:
-            record["DATE"], record["HOUR"] = split_hour(row.get("DATE"))
-        return record
+        row.pop(ACCOUNT_COLUMN, None)
+        if not all(map(_contains, map(self.kept_types.__getitem__, row), map(type, row.values()))):
+            self.convert(row)
+        row.update(attribution)
+        row["ad_account_id"] = account
+        if self.hourly and row.get("HOUR") is None:
+            row["DATE"], row["HOUR"] = split_hour(date_text)
+        return row
+
+    def convert(self, row: dict[str, Any]) -> None:
+        """Convert, in place, each value not of its column's type; drop unknown columns."""
+        typing = self.typing
+        for column, value in list(row.items()):
+            typed = typing.get(column)
+            if typed is None:
+                self.unknown_column(column)
+                del row[column]
+            elif value is not None and type(value) not in typed[0]:
+                row[column] = typed[1](value)
+
+    def unknown_column(self, column: str) -> None:
+        """Warn once per column the schema does not know, and drop it."""
+        if column not in self._unknown_columns:
+            self._unknown_columns.add(column)
+            self.logger.warning(
+                "Properties ('%s',) were present in the '%s' stream but not found in catalog "
+                "schema. Ignoring.",
+                column,
+                self.name,
+            )
 
 
 class AdAccountAnalyticsStream(AdsAnalyticsStream):

@@ -8,14 +8,19 @@ the next run fetches it again (spec: DataStatus).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
 from tap_pinterest import dates, spec
+from tap_pinterest.analytics_columns import ANY_JSON_TYPE, NUMBER_TYPES
 from tap_pinterest.errors import PinterestAPIError
+from tap_pinterest.json_rows import exact_number
 from tap_pinterest.schemas import STRING
 from tap_pinterest.streams.analytics import DATE_SCHEMA, AnalyticsStream
+from tap_pinterest.streams.typed import TypedRecordsStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -87,7 +92,53 @@ class OrganicAnalyticsStream(AnalyticsStream):
         return {**params, **self.organic_params()}
 
 
-class UserAccountAnalyticsStream(OrganicAnalyticsStream):
+class TypedOrganicAnalyticsStream(TypedRecordsStream, OrganicAnalyticsStream):
+    """Daily organic metrics typed once per row, without the SDK's per-field passes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """No unknown metric seen yet."""
+        super().__init__(*args, **kwargs)
+        self._unknown_metrics: set[str] = set()
+
+    @cached_property
+    def kept_types(self) -> dict[str, frozenset[type]]:
+        """Property -> the types its value keeps as is (metrics: numbers or null)."""
+        return {
+            name: NUMBER_TYPES if name in self.metric_names else ANY_JSON_TYPE
+            for name in self.schema["properties"]
+        }
+
+    def typed(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record with schema properties only and numeric metrics (issue 10)."""
+        kept = self.kept_types
+        for name, value in list(record.items()):
+            types = kept.get(name)
+            if types is None:
+                del record[name]
+                if name not in self._unknown_metrics:
+                    self._unknown_metrics.add(name)
+                    self.logger.warning(
+                        "%s: Pinterest sent metric %s, which the schema does not know; ignoring it",
+                        self.name,
+                        name,
+                    )
+            elif type(value) not in types:
+                record[name] = as_number(name, value)
+        return record
+
+
+def as_number(name: str, value: Any) -> Any:  # noqa: ANN401
+    """A metric's number: numbers pass, numeric strings are parsed exactly."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return value
+    try:
+        return exact_number(value) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError, ArithmeticError):
+        msg = f"Pinterest sent a non-numeric value for metric {name}: {value!r}"
+        raise PinterestAPIError(msg) from None
+
+
+class UserAccountAnalyticsStream(TypedOrganicAnalyticsStream):
     """GET /user_account/analytics: one row per date, metrics as typed columns."""
 
     name = "user_account_analytics"
@@ -126,16 +177,18 @@ class UserAccountAnalyticsStream(OrganicAnalyticsStream):
             body = self.fetch(self.path, params, context)
             for group, row in daily_rows(body, self.path):
                 self.note_status(row)
-                yield {
-                    **row,
-                    "split_field": split_field,
-                    "split_value": group,
-                    "ad_account_id": account,
-                }
+                yield self.typed(
+                    {
+                        **row,
+                        "split_field": split_field,
+                        "split_value": group,
+                        "ad_account_id": account,
+                    }
+                )
         self.hold_bookmark_before_unfinished_days(context)
 
 
-class PinAnalyticsStream(OrganicAnalyticsStream):
+class PinAnalyticsStream(TypedOrganicAnalyticsStream):
     """GET /pins/analytics: daily metrics of the user's pins, 100 pin ids per call."""
 
     name = "pin_analytics"
@@ -183,7 +236,7 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
                 for pin_id, group_map in body.items():
                     for _, row in daily_rows(group_map, self.path):
                         self.note_status(row)
-                        yield {"pin_id": str(pin_id), **row}
+                        yield self.typed({"pin_id": str(pin_id), **row})
         self.hold_bookmark_before_unfinished_days(context)
 
     def fetch_pins(

@@ -2,12 +2,14 @@
 
 Usage: ``python -m tests.fake_api --port 8757 [--scale-ad-accounts N ...]``.
 Prints one line with the base URL; the static token ``demo-access-token`` works.
+With ``--print-calls``, prints on exit one JSON line: request count per path and status.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import signal
 import sys
 import threading
@@ -21,6 +23,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.fake_api", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8757, help="0 picks a free port")
+    parser.add_argument(
+        "--print-calls", action="store_true", help="on exit, print calls per path and status"
+    )
     for f in dataclasses.fields(Scale):
         parser.add_argument(
             f"--scale-{f.name.replace('_', '-')}",
@@ -48,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         while not stop.wait(0.5):
             pass
+        if args.print_calls:
+            calls: dict[str, int] = {}
+            for request in api.log:
+                key = f"{request.status} {request.path}"
+                calls[key] = calls.get(key, 0) + 1
+            sys.stdout.write(json.dumps(calls) + "\n")
+            sys.stdout.flush()
     return 0
 
 

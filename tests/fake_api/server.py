@@ -85,6 +85,10 @@ Contract of the fake where the spec is silent (tests rely on it):
   until ``release_stalls()``, ``reset()`` or ``STALL_MAX_SECONDS``, then its connection is
   closed without an answer (logged with status 0): the client is meant to be killed
   meanwhile (interrupted-run tests).  ``wait_until_stalled`` tells when one is held.
+- ``inject_raw`` answers 200 with a given body byte for byte (number texts such as
+  ``1.50`` or ``1E+2`` that ``json.dumps`` never writes).  ``break_body`` answers
+  normally but closes the connection after the first N bytes of the body (the
+  Content-Length promises all of it).
 - Request log: one :class:`LoggedRequest` per request, path with ``/v5``, secrets
   redacted (``Authorization`` credentials and the token form's ``refresh_token``,
   ``client_secret``, ``code`` become ``redact(value)``); dropped connections are
@@ -244,7 +248,7 @@ class _Fault:
     remaining: int
     status: int = 0  # 0 = drop the connection
     headers: dict[str, str] = field(default_factory=dict)
-    body: dict[str, Any] | None = None
+    body: dict[str, Any] | bytes | None = None
 
 
 @dataclass
@@ -509,6 +513,7 @@ class FakePinterestAPI:
             self._faults: list[_Fault] = []
             self._repeat_bookmark: list[re.Pattern[str]] = []
             self._page_hooks: list[tuple[re.Pattern[str], int, PageHook]] = []
+            self._body_breaks: list[list[Any]] = []
             self.processing_days = 2
             # HTTP status refusing the beta ad_group_ids filter of GET .../keywords (None:
             # accepted): 403 code 29 "not permitted", or 400 code 1.
@@ -558,6 +563,19 @@ class FakePinterestAPI:
             )
         with self._lock:
             self._faults.append(_Fault(re.compile(path_regex), times, status, hdrs, body))
+
+    def inject_raw(self, path_regex: str, body: bytes, times: int = 1) -> None:
+        """Answer the next ``times`` matching requests 200 with ``body`` byte for byte.
+
+        For number texts ``json.dumps`` never writes (``1.50``, long decimals, ``1E+2``).
+        """
+        with self._lock:
+            self._faults.append(_Fault(re.compile(path_regex), times, HTTP_OK, {}, body))
+
+    def break_body(self, path_regex: str, after_bytes: int, times: int = 1) -> None:
+        """Answer the next ``times`` matching requests but close after ``after_bytes``."""
+        with self._lock:
+            self._body_breaks.append([re.compile(path_regex), times, after_bytes])
 
     def drop_connection(self, path_regex: str, times: int = 1) -> None:
         """Close the socket without answering the next ``times`` matching requests."""
@@ -682,7 +700,12 @@ class FakePinterestAPI:
             with contextlib.suppress(OSError):
                 handler.connection.shutdown(socket.SHUT_RDWR)
             return
-        data = json.dumps(payload).encode()
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        with self._lock:
+            cut = self._take_body_break(path)
+        if cut is not None:
+            self._send_cut(handler, status, data, cut)
+            return
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(data)))
@@ -690,6 +713,27 @@ class FakePinterestAPI:
             handler.send_header(key, value)
         handler.end_headers()
         handler.wfile.write(data)
+
+    def _take_body_break(self, path: str) -> int | None:
+        for entry in self._body_breaks:
+            pattern, remaining, after = entry
+            if remaining > 0 and pattern.search(path):
+                entry[1] = remaining - 1
+                return int(after)
+        return None
+
+    @staticmethod
+    def _send_cut(handler: _RequestHandler, status: int, data: bytes, cut: int) -> None:
+        """Promise the whole body, send its first ``cut`` bytes, close the connection."""
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data[:cut])
+        handler.wfile.flush()
+        handler.close_connection = True
+        with contextlib.suppress(OSError):
+            handler.connection.shutdown(socket.SHUT_RDWR)
 
     def _take_fault(self, path: str) -> _Fault | None:
         for fault in self._faults:
