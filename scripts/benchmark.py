@@ -10,7 +10,8 @@ standard library, json.loads + json.dumps, no SDK) asks the same questions and w
 the same RECORD lines; the ratio is tap CPU / floor CPU.
 
 Per scenario it prints: HTTP calls against the lower bound (ad accounts x ceil(ads /
-250) x ceil(days / 91), plus the listing pages), rows, tap CPU seconds and us per row
+ids per call) x ceil(days / 91), plus the listing pages; ids per call is 250, or fewer
+when the columns leave less room in the 8,000-byte URL budget), rows, tap CPU seconds and us per row
 (also less the tap's start-up, measured once by a --discover run), the floor's, the
 ratio, and the tap's peak RSS.
 
@@ -41,6 +42,7 @@ if str(REPO) not in sys.path:
 
 from tap_pinterest.analytics_columns import ADS_COLUMNS  # noqa: E402
 from tap_pinterest.streams.ads import ENTITY_STATUSES  # noqa: E402
+from tap_pinterest.url_budget import DEFAULT_MAX_URL_BYTES, encode_query, id_cost  # noqa: E402
 from tests.fake_api import Scale  # noqa: E402
 from tests.fake_api.server import DEFAULT_STATIC_TOKEN  # noqa: E402
 from tests.tap_runner import catalog_selecting, deselect_properties  # noqa: E402
@@ -244,12 +246,32 @@ def startup_seconds(work: Path) -> float:
     return measure(command, drain_output=False).cpu_seconds
 
 
-def lower_bound(size: Size, days: int) -> int:
-    """Listing pages plus ad accounts x ceil(ads / 250) x ceil(days / 91)."""
+def ids_per_call(api_url: str, columns: list[str]) -> int:
+    """Ad ids one call carries: the spec's 250, or as many as fit the tap's URL budget.
+
+    The fake's ad account and ad ids have 12 digits; every id costs the same bytes.
+    """
+    params = {
+        "columns": ",".join(c for c in columns if c != "AD_ACCOUNT_ID"),  # the tap folds it
+        "granularity": ATTRIBUTION["GRANULARITY"],
+        "click_window_days": ATTRIBUTION["CLICK_WINDOW_DAYS"],
+        "engagement_window_days": ATTRIBUTION["ENGAGEMENT_WINDOW_DAYS"],
+        "view_window_days": ATTRIBUTION["VIEW_WINDOW_DAYS"],
+        "conversion_report_time": ATTRIBUTION["CONVERSION_REPORT_TIME"],
+        "start_date": "2026-01-01",
+        "end_date": "2026-01-01",
+    }
+    url = f"{api_url}/ad_accounts/{'9' * 12}/ads/analytics?{encode_query(params)}"
+    fitting = (DEFAULT_MAX_URL_BYTES - len(url)) // id_cost("ad_ids", "9" * 12)
+    return max(1, min(IDS_PER_CALL, fitting))
+
+
+def lower_bound(size: Size, days: int, per_call: int) -> int:
+    """Listing pages plus ad accounts x ceil(ads / ids per call) x ceil(days / 91)."""
     listing = math.ceil(size.accounts / PAGE_SIZE) + size.accounts * max(
         1, math.ceil(size.ads_per_account / PAGE_SIZE)
     )
-    analytics = size.accounts * math.ceil(size.ads_per_account / IDS_PER_CALL)
+    analytics = size.accounts * math.ceil(size.ads_per_account / per_call)
     return listing + analytics * math.ceil(days / DAYS_PER_CALL)
 
 
@@ -331,7 +353,7 @@ def run_scenario(  # noqa: PLR0913
         columns,
         run,
         sum(calls.values()),
-        lower_bound(size, days),
+        lower_bound(size, days, ids_per_call(config["api_url"], selected_columns(columns))),
         rows,
         tap,
         floor,

@@ -20,7 +20,18 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 IDS_PER_CALL = 250
+# The tap keeps every URL within this many bytes (max_url_length), as a front end needs.
+MAX_URL_BYTES = 8000
 DAYS_PER_CALL = 91
+
+
+def ids_per_call(url: str, params: dict[str, Any], ids: list[str]) -> int:
+    """As many ids as the tap sends in one call: the spec's 250, or what fits the URL."""
+    if not ids:
+        return IDS_PER_CALL
+    base = len(url) + 1 + len(urlencode(params, doseq=True, safe=","))
+    cost = max(len("&ad_ids=") + len(i) for i in ids)
+    return max(1, min(IDS_PER_CALL, (MAX_URL_BYTES - base) // cost))
 
 
 class Client:
@@ -81,17 +92,19 @@ def main(argv: list[str]) -> int:
             f"/ad_accounts/{account_id}/ads", {"entity_statuses": job["entity_statuses"]}
         )
         ids = [str(ad["id"]) for ad in ads]
+        path = f"/ad_accounts/{account_id}/ads/analytics"
         window_start = start
         while window_start <= today:
             window_end = min(window_start + timedelta(days=DAYS_PER_CALL - 1), today)
-            for first in range(0, len(ids), IDS_PER_CALL):
-                params = {
-                    **params_base,
-                    "start_date": window_start.isoformat(),
-                    "end_date": window_end.isoformat(),
-                    "ad_ids": ids[first : first + IDS_PER_CALL],
-                }
-                rows = client.get(f"/ad_accounts/{account_id}/ads/analytics", params)
+            dated = {
+                **params_base,
+                "start_date": window_start.isoformat(),
+                "end_date": window_end.isoformat(),
+            }
+            per_call = ids_per_call(job["api_url"] + path, dated, ids)
+            for first in range(0, len(ids), per_call):
+                params = {**dated, "ad_ids": ids[first : first + per_call]}
+                rows = client.get(path, params)
                 for row in rows:
                     row.pop("AD_ACCOUNT_ID", None)
                     row["AD_ID"] = str(row["AD_ID"])
