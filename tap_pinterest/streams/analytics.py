@@ -338,14 +338,7 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
         if ids == []:
             return
         attribution = self.attribution()
-        params_base = {
-            "columns": ",".join(columns),
-            "granularity": self.granularity,
-            "click_window_days": attribution["CLICK_WINDOW_DAYS"],
-            "engagement_window_days": attribution["ENGAGEMENT_WINDOW_DAYS"],
-            "view_window_days": attribution["VIEW_WINDOW_DAYS"],
-            "conversion_report_time": attribution["CONVERSION_REPORT_TIME"],
-        }
+        params_base = self.request_params(columns, attribution)
         path = self.path.format(ad_account_id=account)
         for window in windows:
             params = {
@@ -355,6 +348,17 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
             }
             for row in self.fetch_level(path, params, ids, context):
                 yield self.shape(row, account, attribution)
+
+    def request_params(self, columns: list[str], attribution: dict[str, Any]) -> dict[str, Any]:
+        """Columns, granularity and attribution: every analytics call of the stream sends them."""
+        return {
+            "columns": ",".join(columns),
+            "granularity": self.granularity,
+            "click_window_days": attribution["CLICK_WINDOW_DAYS"],
+            "engagement_window_days": attribution["ENGAGEMENT_WINDOW_DAYS"],
+            "view_window_days": attribution["VIEW_WINDOW_DAYS"],
+            "conversion_report_time": attribution["CONVERSION_REPORT_TIME"],
+        }
 
     def fetch_level(
         self,

@@ -118,14 +118,7 @@ class TargetingAnalyticsStream(AdsAnalyticsStream):
             return
         type_batches = dates.batched(self.targeting_types(), self.max_types_per_call)
         attribution = self.attribution()
-        params_base = {
-            "columns": ",".join(columns),
-            "granularity": self.granularity,
-            "click_window_days": attribution["CLICK_WINDOW_DAYS"],
-            "engagement_window_days": attribution["ENGAGEMENT_WINDOW_DAYS"],
-            "view_window_days": attribution["VIEW_WINDOW_DAYS"],
-            "conversion_report_time": attribution["CONVERSION_REPORT_TIME"],
-        }
+        params_base = self.request_params(columns, attribution)
         path = self.path.format(ad_account_id=account)
         for window in windows:
             for type_batch in type_batches:
