@@ -111,7 +111,7 @@ class PinterestStream(RESTStream[str | None]):
 
         def counted(row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
             kept = post_process(row, context)
-            self.records_emitted += kept is not None and self.selected
+            self.records_emitted += kept is not None
             return kept
 
         self.post_process = counted  # type: ignore[method-assign]

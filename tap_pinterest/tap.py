@@ -129,7 +129,8 @@ class TapPinterest(Tap):
         """One INFO line per stream that ran: what it emitted and what it cost."""
         for stream in self.streams.values():
             calls = int(getattr(stream, "calls_made", 0))
-            records = int(getattr(stream, "records_emitted", 0))
+            # A deselected parent still reads its records (for its children), unwritten.
+            records = int(getattr(stream, "records_emitted", 0)) if stream.selected else 0
             if calls or records:
                 self.logger.info(
                     "Stream %s: %d records, %d HTTP calls", stream.name, records, calls
