@@ -7,10 +7,7 @@ shared: they live in the project's `.meltano/` like for any other `meltano run`.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +18,7 @@ import pytest
 from tests.fake_api.data import FakeData, column_kind, sync_columns
 from tests.fake_api.server import DEFAULT_STATIC_TOKEN, FakePinterestAPI
 from tests.fake_api.shopping import targeting_values
+from tests.meltano_cli import base_env, meltano_executable
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -65,39 +63,11 @@ TOP_PINS = {
 }
 
 
-def _meltano_executable() -> str:
-    beside_python = Path(sys.executable).with_name("meltano")
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("meltano")
-    if found is None:
-        pytest.fail("meltano is not installed in this environment (run `uv sync`)")
-    return found
-
-
-def _base_env(tmp: Path) -> dict[str, str]:
-    """The caller's environment without anything that could redirect or reconfigure runs."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("TAP_PINTEREST_", "TARGET_", "MELTANO_"))
-    }
-    env.update(
-        {
-            "MELTANO_DATABASE_URI": f"sqlite:///{tmp / 'meltano.db'}",
-            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "MELTANO_CLI_LOG_FORMAT": "uncolored",
-            "NO_COLOR": "1",
-        },
-    )
-    return env
-
-
 def _meltano(args: list[str], env: dict[str, str], tmp: Path) -> None:
     empty_env_file = tmp / "empty.env"
     empty_env_file.touch()
     # --env-file: a developer's .env (real credentials, other settings) must not leak in.
-    command = [_meltano_executable(), "--env-file", str(empty_env_file), *args]
+    command = [meltano_executable(), "--env-file", str(empty_env_file), *args]
     proc = subprocess.run(
         command,
         cwd=ROOT,
@@ -117,7 +87,7 @@ def _meltano(args: list[str], env: dict[str, str], tmp: Path) -> None:
 def meltano_installed(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Install (or refresh) the plugin venvs once for the module; quick with a warm uv cache."""
     tmp = tmp_path_factory.mktemp("meltano-install")
-    _meltano(["--log-level=warning", "install"], _base_env(tmp), tmp)
+    _meltano(["--log-level=warning", "install"], base_env(tmp), tmp)
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +110,7 @@ def run_pipeline(
     *,
     state_id_suffix: str,
 ) -> None:
-    env = _base_env(tmp)
+    env = base_env(tmp)
     env.update(
         {
             "TAP_PINTEREST_API_URL": fake.url,

@@ -973,20 +973,25 @@ class FakeData:
                         if kind in ("string", "boolean"):
                             row[col] = ctx.get(col, metric_value(eid, days[0], col))
                             continue
-                        values = [
-                            metric_value(
-                                eid,
-                                d,
-                                col,
-                                self.revision_of(d),
-                                hour=hour,
-                                attribution=attribution,
-                            )
-                            for d in days
-                        ]
-                        row[col] = _aggregate(values, kind)
+                        row[col] = self.bucket_value(eid, days, col, kind, hour, attribution)
                     rows.append(row)
         return rows
+
+    def bucket_value(
+        self,
+        eid: str,
+        days: list[date],
+        col: str,
+        kind: ColumnKind,
+        hour: int | None,
+        attribution: Attribution,
+    ) -> Any:
+        """One numeric cell of a bucket: the days' (revised) values, aggregated by kind."""
+        values = [
+            metric_value(eid, d, col, self.revision_of(d), hour=hour, attribution=attribution)
+            for d in days
+        ]
+        return _aggregate(values, kind)
 
     # ------------------------------------------------------ async report levels
     def report_only_entities(self, ad_account_id: str, level: str) -> list[str]:
@@ -1040,18 +1045,7 @@ class FakeData:
                         elif kind in ("string", "boolean"):
                             row[col] = metric_value(eid, days[0], col)
                         else:
-                            values = [
-                                metric_value(
-                                    eid,
-                                    d,
-                                    col,
-                                    self.revision_of(d),
-                                    hour=hour,
-                                    attribution=attribution,
-                                )
-                                for d in days
-                            ]
-                            row[col] = _aggregate(values, kind)
+                            row[col] = self.bucket_value(eid, days, col, kind, hour, attribution)
                     rows.append(row)
         return out
 
