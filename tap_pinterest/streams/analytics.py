@@ -224,6 +224,10 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
         """No unknown column seen yet."""
         super().__init__(*args, **kwargs)
         self._unknown_columns: set[str] = set()
+        # The last row's columns, in order, and their kept types: rows of one answer
+        # share them, so the types are looked up once per answer, not once per cell.
+        self._row_columns: list[str] = []
+        self._row_kept: list[frozenset[type]] = []
 
     @cached_property
     def hourly(self) -> bool:
@@ -409,7 +413,11 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
             msg = f"Pinterest sent a {self.name} row without {', '.join(missing)}: its key"
             raise PinterestAPIError(msg)
         row.pop(ACCOUNT_COLUMN, None)
-        if not all(map(_contains, map(self.kept_types.__getitem__, row), map(type, row.values()))):
+        columns = list(row)
+        if columns != self._row_columns:
+            self._row_columns = columns
+            self._row_kept = list(map(self.kept_types.__getitem__, columns))
+        if not all(map(_contains, self._row_kept, map(type, row.values()))):
             self.convert(row)
         row.update(attribution)
         row["ad_account_id"] = account

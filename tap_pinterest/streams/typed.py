@@ -32,6 +32,12 @@ class TypedRecordsStream(PinterestStream):
 
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """No bookmark value seen yet."""
+        super().__init__(*args, **kwargs)
+        # (partition context, greatest text bookmark value handed to the SDK in it).
+        self._greatest_seen: tuple[object, str] = (object(), "")
+
     @cached_property
     def deselected_properties(self) -> frozenset[str]:
         """Schema properties the catalog deselected (rarely in a record: not asked for)."""
@@ -46,6 +52,29 @@ class TypedRecordsStream(PinterestStream):
         """No child context to build (and copy) per record when no stream is a child."""
         if self.child_streams:
             yield from super().generate_child_contexts(record, context)
+
+    @override
+    def _increment_stream_state(
+        self, latest_record: Record, *, context: Context | None = None
+    ) -> None:
+        """The SDK's, skipped for a row whose bookmark value its partition already had.
+
+        An unsorted stream's progress marker keeps the greatest value seen (singer-sdk 0.54
+        `increment_state` with check_sorted), and analytics rows repeat each date once per
+        entity: a text value (ISO dates order as text) at or below the greatest one already
+        handed over in the same partition changes nothing, so only the others cost a call.
+        """
+        key = self.replication_key
+        value = latest_record.get(key) if key else None
+        if type(value) is not str or self.is_sorted or not self.check_sorted:
+            super()._increment_stream_state(latest_record, context=context)
+            return
+        seen_context, greatest = self._greatest_seen
+        if context is seen_context and value <= greatest:
+            return
+        super()._increment_stream_state(latest_record, context=context)
+        if context is not seen_context or value > greatest:
+            self._greatest_seen = (context, value)
 
     @override
     def _generate_record_messages(
