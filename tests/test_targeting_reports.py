@@ -178,6 +178,35 @@ def test_every_column_but_the_sync_only_one(fake_api: FakePinterestAPI) -> None:
         assert from_report[key] == record, key
 
 
+def test_hour_granularity_through_reports(fake_api: FakePinterestAPI) -> None:
+    """HOUR reports (8 days back, 3 dates each) give the synchronous hourly records."""
+    fake_api.reset(SMALL)
+    stream = "ad_group_targeting_analytics"
+    start, end = days_ago(5), days_ago(1)
+    extra = {
+        "end_date": end.isoformat(),
+        "targeting_types": ["GENDER"],
+        "analytics_granularity": "HOUR",
+        **FAST,
+    }
+    by_sync = sync(config_for(fake_api, start, analytics_source="sync", **extra), {stream})
+    fake_api.clear_log()
+    by_report = sync(config_for(fake_api, start, analytics_source="reports", **extra), {stream})
+
+    def hourly(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+        out = {(*key_of(stream, r), r["HOUR"]): r for r in records}
+        assert len(out) == len(records), "duplicate primary keys"
+        return out
+
+    from_report = hourly(by_report.stream(stream))
+    assert len(from_report) == 2 * 2 * 5 * 24 * 3
+    assert from_report == hourly(by_sync.stream(stream))
+    assert windows_of(bodies(fake_api, ACCOUNT_1)) == [
+        (days_ago(5).isoformat(), days_ago(3).isoformat()),
+        (days_ago(2).isoformat(), days_ago(1).isoformat()),
+    ]
+
+
 # A backfill across the 90-day boundary -------------------------------------------------
 
 

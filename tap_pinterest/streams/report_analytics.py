@@ -3,7 +3,9 @@
 The four ads analytics streams send the dates older than the synchronous endpoints'
 90 days (or, with `analytics_source: reports`, every date) to async reports, and the
 rest through the synchronous endpoints, with the same keys, columns and attribution
-fields. Keyword, product group and product item analytics exist only as reports.
+fields. Keyword, product group and product item analytics exist only as reports. The
+targeting analytics streams (targeting_analytics.py) build on this with several reports
+per window, one per batch of targeting types.
 
 A partition's bookmark moves to the end of each report window once every row of every
 window up to it was emitted, so a backfill that stops midway resumes where it stopped.
