@@ -54,11 +54,13 @@ class ReportRequest:
     body: dict[str, Any]
 
     def describe(self) -> str:
-        """Names the report in errors: account, level and window."""
-        return (
+        """Names the report in errors: account, level, window (and targeting types)."""
+        text = (
             f"ad account {self.ad_account_id}, level {self.level}, "
             f"{self.window.start} to {self.window.end}"
         )
+        types = self.body.get("targeting_types")
+        return f"{text}, targeting types {', '.join(types)}" if types else text
 
 
 def poll_waits(first_wait: float, ceiling: float = MAX_POLL_WAIT_SECONDS) -> Iterator[float]:

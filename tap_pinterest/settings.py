@@ -185,9 +185,10 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         allowed_values=list(ANALYTICS_SOURCES),
         title="Analytics source",
         description=(
-            "Where ads analytics come from: auto (async reports only for dates older than "
-            "the synchronous endpoints' 90 days), reports (every date, one report per "
-            "account, level and window), or sync (never reports; older dates are capped)."
+            "Where ads and targeting analytics come from: auto (async reports only for dates "
+            "older than the synchronous endpoints' 90 days), reports (every date, one report "
+            "per account, level and window; targeting: per 5 types), or sync (never reports; "
+            "older dates are capped)."
         ),
     ),
     th.Property(
@@ -264,7 +265,8 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         title="Targeting types",
         description=(
             "Breakdowns of the *_targeting_analytics streams (AdsAnalyticsTargetingType "
-            "values); one call takes them all (up to 14), each adds rows."
+            "values); one call takes them all (up to 14), an async report 5 (more types make "
+            "more reports); each adds rows."
         ),
     ),
     th.Property(

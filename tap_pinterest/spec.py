@@ -80,6 +80,41 @@ def async_report_columns() -> tuple[str, ...]:
     return tuple(_resolve(load_spec()["components"]["schemas"]["ReportingColumnAsync"])["enum"])
 
 
+REPORT_REQUEST_SCHEMA = "AdsAnalyticsCreateAsyncRequest"
+
+
+def request_body_property(schema_name: str, name: str) -> dict[str, Any]:
+    """One property of a request body schema, found through its allOf parts."""
+    found = _body_property(_resolve(load_spec()["components"]["schemas"][schema_name]), name)
+    if found is None:
+        msg = f"The spec has no property {name!r} in {schema_name}"
+        raise KeyError(msg)
+    return found
+
+
+def _body_property(schema: dict[str, Any], name: str) -> dict[str, Any] | None:
+    prop = schema.get("properties", {}).get(name)
+    if prop is not None:
+        return _resolve(prop)
+    for part in schema.get("allOf", []):
+        found = _body_property(_resolve(part), name)
+        if found is not None:
+            return found
+    return None
+
+
+def report_targeting_types() -> tuple[tuple[str, ...], int]:
+    """(enum, maxItems) of targeting_types in an async report's body.
+
+    POST /ad_accounts/{ad_account_id}/reports (analytics/create_report), body
+    AdsAnalyticsCreateAsyncRequest.targeting_types: its own enum, at most 5 values, and
+    only with a level ending in _TARGETING.
+    """
+    schema = request_body_property(REPORT_REQUEST_SCHEMA, "targeting_types")
+    items = _resolve(schema["items"])
+    return tuple(items["enum"]), int(schema["maxItems"])
+
+
 def granularities() -> tuple[str, ...]:
     """TOTAL, DAY, HOUR, WEEK, MONTH: the spec's enum spellings (its prose differs)."""
     return tuple(_resolve(load_spec()["components"]["schemas"]["Granularity"])["enum"])

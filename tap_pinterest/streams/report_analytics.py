@@ -3,7 +3,9 @@
 The four ads analytics streams send the dates older than the synchronous endpoints'
 90 days (or, with `analytics_source: reports`, every date) to async reports, and the
 rest through the synchronous endpoints, with the same keys, columns and attribution
-fields. Keyword, product group and product item analytics exist only as reports.
+fields. Keyword, product group and product item analytics exist only as reports. The
+targeting analytics streams (targeting_analytics.py) build on this with several reports
+per window, one per batch of targeting types.
 
 A partition's bookmark moves to the end of each report window once every row of every
 window up to it was emitted, so a backfill that stops midway resumes where it stopped.
@@ -11,6 +13,7 @@ window up to it was emitted, so a backfill that stops midway resumes where it st
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -107,18 +110,29 @@ class ReportBackedStream(AdsAnalyticsStream):
             )
         numeric = [c for c in report_columns if column_json_type(c) == "number"]
         reports = [
-            ReportRequest(
-                account,
-                self.report_level,
-                window,
-                self.report_body(window, report_columns, attribution),
-            )
+            report
             for window in windows
+            for report in self.window_reports(account, window, report_columns, attribution)
         ]
+        # A window's bookmark waits for the last of its reports (targeting: one per batch).
+        pending = Counter(report.window for report in reports)
         for report, rows in self.report_client.run(reports):
             for entity_id, row in rows:
                 yield self.report_record(entity_id, row, account, attribution, numeric)
-            self.checkpoint(context, report.window.end)
+            pending[report.window] -= 1
+            if not pending[report.window]:
+                self.checkpoint(context, report.window.end)
+
+    def window_reports(
+        self,
+        account: str,
+        window: dates.DateWindow,
+        columns: list[str],
+        attribution: dict[str, Any],
+    ) -> list[ReportRequest]:
+        """The reports covering one window: one, unless a subclass splits it."""
+        body = self.report_body(window, columns, attribution)
+        return [ReportRequest(account, self.report_level, window, body)]
 
     def report_body(
         self, window: dates.DateWindow, columns: list[str], attribution: dict[str, Any]

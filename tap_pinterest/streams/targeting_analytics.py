@@ -5,6 +5,18 @@ GET /ad_accounts/{ad_account_id}[/campaigns|/ad_groups|/ads]/targeting_analytics
 row with the metrics as typed top-level columns, exactly like the plain ads analytics, plus
 the targeting type and value that split them. Dates, state, id batching and the attribution
 settings are the ads analytics' own (AdsAnalyticsStream).
+
+Dates older than the synchronous endpoints' 90 days (or every date, with
+`analytics_source: reports`) come from async reports at the levels ADVERTISER_TARGETING,
+CAMPAIGN_TARGETING, AD_GROUP_TARGETING and PIN_PROMOTION_TARGETING, like the plain ads
+analytics (ReportBackedStream). A report body takes at most 5 targeting types, so a window
+takes one report per batch of 5, and its bookmark moves only once all of them were emitted.
+
+Assumed, not specified: the spec does not define the rows of a downloaded report. The tap
+takes a targeting report to be the same JSON object keyed by entity id as other reports
+(ADVERTISER_TARGETING: keyed by the ad account), each row carrying TARGETING_TYPE and
+TARGETING_VALUE (TemplateResponse.columns lists them as report columns) besides DATE and
+the metric columns; TARGETING_VALUE_NAME, if present, is ignored. Check against the live API.
 """
 
 from __future__ import annotations
@@ -16,8 +28,9 @@ from typing_extensions import override
 
 from tap_pinterest import dates, spec
 from tap_pinterest.errors import PinterestAPIError
+from tap_pinterest.reports import ReportError, ReportRequest
 from tap_pinterest.settings import DEFAULT_TARGETING_TYPES
-from tap_pinterest.streams.analytics import AdsAnalyticsStream
+from tap_pinterest.streams.report_analytics import ReportBackedStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -29,15 +42,23 @@ ACCOUNT_TARGETING_PATH = "/ad_accounts/{ad_account_id}/targeting_analytics"
 TARGETING_COLUMNS = ("targeting_type", "targeting_value")
 # Kept in each partition's state: a type added later has no rows before the bookmark.
 TYPES_STATE_KEY = "targeting_types"
+# POST /ad_accounts/{ad_account_id}/reports (analytics/create_report): the body's
+# targeting_types (AdsAnalyticsCreateAsyncRequest) has its own enum and takes at most 5.
+REPORT_TARGETING_TYPES, MAX_REPORT_TYPES = spec.report_targeting_types()
+# The report row columns naming a row's targeting (assumed: see the module docstring).
+REPORT_TYPE_COLUMN = "TARGETING_TYPE"
+REPORT_VALUE_COLUMN = "TARGETING_VALUE"
+REPORT_VALUE_NAME_COLUMN = "TARGETING_VALUE_NAME"
 
 
-class TargetingAnalyticsStream(AdsAnalyticsStream):
+class TargetingAnalyticsStream(ReportBackedStream):
     """One row per entity, date, targeting type and targeting value."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Warn about added targeting types once per run, not once per partition."""
+        """Warn about added or report-less targeting types once per run, not per partition."""
         super().__init__(*args, **kwargs)
         self._warned_types = False
+        self._warned_report_types = False
 
     @property
     @override
@@ -103,14 +124,17 @@ class TargetingAnalyticsStream(AdsAnalyticsStream):
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if context is None:
             return
-        yield from self._targeted_records(context)
+        yield from super().get_records(context)
         # Only once the partition is complete: a failed run must retry the new types.
         self.get_context_state(context)[TYPES_STATE_KEY] = self.targeting_types()
 
-    def _targeted_records(self, context: Context) -> Iterable[dict[str, Any]]:
+    @override
+    def sync_records(
+        self, context: Context, windows: list[dates.DateWindow]
+    ) -> Iterable[dict[str, Any]]:
+        """Items of the synchronous targeting endpoint, all types in as few calls as allowed."""
         account = str(context["ad_account_id"])
         columns = self.requested_columns()
-        windows = self.windows(context)
         if not windows:
             return
         ids = self.entity_ids(context)
@@ -131,6 +155,75 @@ class TargetingAnalyticsStream(AdsAnalyticsStream):
                 for body in self.fetch_targeted(path, params, ids, context):
                     for item in targeting_items(body, path):
                         yield self.shape_targeting(item, account, attribution)
+
+    @override
+    def report_records(
+        self, context: Context, windows: list[dates.DateWindow], columns: list[str]
+    ) -> Iterable[dict[str, Any]]:
+        """The reports' rows, after naming the types reports cannot break these dates into."""
+        self.warn_report_types(windows)
+        yield from super().report_records(context, windows, columns)
+
+    @override
+    def window_reports(
+        self,
+        account: str,
+        window: dates.DateWindow,
+        columns: list[str],
+        attribution: dict[str, Any],
+    ) -> list[ReportRequest]:
+        """One report per batch of at most 5 types (ceil(n / 5) reports per window)."""
+        body = self.report_body(window, columns, attribution)
+        offered, _ = self.report_types()
+        return [
+            ReportRequest(account, self.report_level, window, {**body, "targeting_types": batch})
+            for batch in dates.batched(offered, MAX_REPORT_TYPES)
+        ]
+
+    def report_types(self) -> tuple[list[str], list[str]]:
+        """(types reports offer, types they do not), from the targeting_types setting."""
+        types = self.targeting_types()
+        offered = [t for t in types if t in REPORT_TARGETING_TYPES]
+        return offered, [t for t in types if t not in REPORT_TARGETING_TYPES]
+
+    def warn_report_types(self, windows: list[dates.DateWindow]) -> None:
+        """Name the types and dates reports cannot serve, once per run (like warn_cap)."""
+        _, missing = self.report_types()
+        if not windows or not missing or self._warned_report_types:
+            return
+        self._warned_report_types = True
+        self.logger.warning(
+            "%s: async reports do not offer targeting type %s; its rows for %s to %s "
+            "cannot be fetched",
+            self.name,
+            ", ".join(missing),
+            windows[0].start,
+            windows[-1].end,
+        )
+
+    @override
+    def report_record(
+        self,
+        entity_id: str,
+        row: dict[str, Any],
+        account: str,
+        attribution: dict[str, Any],
+        numeric: list[str],
+    ) -> dict[str, Any]:
+        """The synchronous item's record: TARGETING_TYPE/VALUE become the text keys."""
+        targeting_type = row.pop(REPORT_TYPE_COLUMN, None)
+        targeting_value = row.pop(REPORT_VALUE_COLUMN, None)
+        row.pop(REPORT_VALUE_NAME_COLUMN, None)
+        if not targeting_type or targeting_value is None:
+            msg = (
+                f"Pinterest sent a {self.name} report row without {REPORT_TYPE_COLUMN} or "
+                f"{REPORT_VALUE_COLUMN}: its key"
+            )
+            raise ReportError(msg)
+        record = super().report_record(entity_id, row, account, attribution, numeric)
+        record["targeting_type"] = str(targeting_type)
+        record["targeting_value"] = str(targeting_value)
+        return record
 
     def fetch_targeted(
         self, path: str, params: dict[str, Any], ids: list[str] | None, context: Context
@@ -172,17 +265,19 @@ def targeting_items(body: Any, path: str) -> list[dict[str, Any]]:  # noqa: ANN4
 
 
 class AdAccountTargetingAnalyticsStream(TargetingAnalyticsStream):
-    """GET /ad_accounts/{ad_account_id}/targeting_analytics (no id list)."""
+    """GET /ad_accounts/{ad_account_id}/targeting_analytics (no id list); old dates by report."""
 
     name = "ad_account_targeting_analytics"
     path = ACCOUNT_TARGETING_PATH
+    report_level = "ADVERTISER_TARGETING"
 
 
 class CampaignTargetingAnalyticsStream(TargetingAnalyticsStream):
-    """GET /ad_accounts/{ad_account_id}/campaigns/targeting_analytics, 250 campaigns a call."""
+    """Campaigns: GET .../campaigns/targeting_analytics (250 ids a call), or reports."""
 
     name = "campaign_targeting_analytics"
     path = "/ad_accounts/{ad_account_id}/campaigns/targeting_analytics"
+    report_level = "CAMPAIGN_TARGETING"
     id_column = "CAMPAIGN_ID"
     ids_param = "campaign_ids"
     lower_level_columns = frozenset({"AD_GROUP_ID", "AD_ID", "PIN_ID", "PIN_PROMOTION_ID"})
@@ -190,10 +285,11 @@ class CampaignTargetingAnalyticsStream(TargetingAnalyticsStream):
 
 
 class AdGroupTargetingAnalyticsStream(TargetingAnalyticsStream):
-    """GET /ad_accounts/{ad_account_id}/ad_groups/targeting_analytics, 250 ad groups a call."""
+    """Ad groups: GET .../ad_groups/targeting_analytics (250 ids a call), or reports."""
 
     name = "ad_group_targeting_analytics"
     path = "/ad_accounts/{ad_account_id}/ad_groups/targeting_analytics"
+    report_level = "AD_GROUP_TARGETING"
     id_column = "AD_GROUP_ID"
     ids_param = "ad_group_ids"
     lower_level_columns = frozenset({"AD_ID", "PIN_ID", "PIN_PROMOTION_ID"})
@@ -201,10 +297,11 @@ class AdGroupTargetingAnalyticsStream(TargetingAnalyticsStream):
 
 
 class AdTargetingAnalyticsStream(TargetingAnalyticsStream):
-    """GET /ad_accounts/{ad_account_id}/ads/targeting_analytics, 250 ads a call."""
+    """Ads: GET .../ads/targeting_analytics (250 ids a call), or PIN_PROMOTION reports."""
 
     name = "ad_targeting_analytics"
     path = "/ad_accounts/{ad_account_id}/ads/targeting_analytics"
+    report_level = "PIN_PROMOTION_TARGETING"
     id_column = "AD_ID"
     ids_param = "ad_ids"
     lower_level_columns = frozenset()

@@ -41,6 +41,18 @@ Contract of the fake where the spec is silent (tests rely on it):
   values of the synchronous endpoints; zero metrics are left out of a row, and a row
   whose metrics are all zero is left out (``zero_entities`` / ``zero_columns`` make
   values zero in both paths).
+- Targeting reports (levels ``ADVERTISER_TARGETING``, ``CAMPAIGN_TARGETING``,
+  ``AD_GROUP_TARGETING``, ``PIN_PROMOTION_TARGETING``; the other ``*_TARGETING`` levels ->
+  400): ``targeting_types`` is required there (1..5 values of the body's own enum,
+  ``TargetingTypeFilter``; ``AUDIENCE_MULTIPLIER`` only at ``CAMPAIGN_TARGETING``, as its
+  description says) and refused on every other level -> else 400.  INVENTED (the spec
+  does not define report rows; ``TemplateResponse.columns`` lists ``TARGETING_TYPE``,
+  ``TARGETING_VALUE`` and ``TARGETING_VALUE_NAME`` as report columns): the download is
+  keyed by entity id like other reports (``ADVERTISER_TARGETING``: the ad account), one
+  row per item of the synchronous targeting answer for the same rows (see
+  :mod:`tests.fake_api.shopping`), with ``TARGETING_TYPE``, ``TARGETING_VALUE`` (a
+  number for LOCATION, as there) and ``TARGETING_VALUE_NAME`` besides ``DATE`` and the
+  requested columns; zeros are left out as in other reports.
 - Organic analytics: same 90-day rules; NO_SPLIT's group key is ``"all"``; APP_TYPE
   gives ``MOBILE/TABLET/WEB``; OWNED_CONTENT ``OTHER/CLAIMED``; SOURCE
   ``YOUR_PINS/OTHER_PINS``; PIN_FORMAT the seven non-ALL pin formats.  Bulk pin
@@ -180,6 +192,20 @@ SYNC_LEVELS = {
     "PIN_PROMOTION": "ad",
 }
 REPORT_ONLY_LEVELS = ("KEYWORD", "PRODUCT_GROUP", "PRODUCT_ITEM")
+# The *_TARGETING levels of MetricsReportingLevel the fake serves, by their plain level.
+TARGETING_REPORT_LEVELS = {
+    "ADVERTISER_TARGETING": "ad_account",
+    "CAMPAIGN_TARGETING": "campaign",
+    "AD_GROUP_TARGETING": "ad_group",
+    "PIN_PROMOTION_TARGETING": "ad",
+}
+# TargetingTypeFilter.targeting_types' description: "[AUDIENCE_MULTIPLIER] is only
+# available in CAMPAIGN_TARGETING level. [MEDIA_TYPE] is only available in
+# PRODUCT_ITEM_TARGETING level."
+TARGETING_TYPE_ONLY_AT = {
+    "AUDIENCE_MULTIPLIER": "CAMPAIGN_TARGETING",
+    "MEDIA_TYPE": "PRODUCT_ITEM_TARGETING",
+}
 STALL_MAX_SECONDS = 120.0
 HTTP_TOO_MANY = 429
 HTTP_FORBIDDEN = 403
@@ -240,6 +266,7 @@ class _Report:
     ending: str
     polls_left: int
     url_expires_at: float = 0.0
+    targeting_types: tuple[str, ...] = ()
 
 
 @dataclass
@@ -1533,9 +1560,10 @@ class FakePinterestAPI:
             raise _bad(msg)
         request = self._report_request(body)
         level = str(request["level"])
-        if level not in (*SYNC_LEVELS, *REPORT_ONLY_LEVELS):
+        if level not in (*SYNC_LEVELS, *REPORT_ONLY_LEVELS, *TARGETING_REPORT_LEVELS):
             msg = f"Invalid level: {level}."
             raise _bad(msg)
+        targeting_types = self._report_targeting_types(request, level)
         granularity = str(request["granularity"])
         if granularity not in GRANULARITIES:
             msg = f"Invalid granularity: {granularity}."
@@ -1570,8 +1598,38 @@ class FakePinterestAPI:
             Attribution(**windows, conversion_report_time=report_time),
             ending,
             self.report_in_progress_polls,
+            targeting_types=targeting_types,
         )
         return {"report_status": "IN_PROGRESS", "token": token, "message": None}
+
+    @staticmethod
+    def _report_targeting_types(request: dict[str, Any], level: str) -> tuple[str, ...]:
+        """targeting_types: required at *_TARGETING levels, refused at the others."""
+        types = request.get("targeting_types")
+        if level not in TARGETING_REPORT_LEVELS:
+            if types is not None:
+                msg = f"Invalid targeting_types: level {level} does not end in _TARGETING."
+                raise _bad(msg)
+            return ()
+        if types in (None, []):
+            msg = "Missing required parameter: targeting_types."
+            raise _bad(msg)
+        allowed, max_items = report_targeting_parameter()
+        if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+            msg = "Invalid targeting_types: expected a list of targeting types."
+            raise _bad(msg)
+        if len(types) > max_items:
+            msg = f"Invalid targeting_types: at most {max_items} values are allowed."
+            raise _bad(msg)
+        unknown = [t for t in types if t not in allowed]
+        if unknown:
+            msg = f"Invalid targeting_types: {', '.join(unknown)}."
+            raise _bad(msg)
+        elsewhere = [t for t in types if TARGETING_TYPE_ONLY_AT.get(t, level) != level]
+        if elsewhere:
+            msg = f"Invalid targeting_types for level {level}: {', '.join(elsewhere)}."
+            raise _bad(msg)
+        return tuple(types)
 
     def _get_report(self, q: _Query, ad_account_id: str) -> dict[str, Any]:
         self._account(ad_account_id)
@@ -1602,7 +1660,9 @@ class FakePinterestAPI:
 
     def report_body(self, report: _Report) -> dict[str, list[dict[str, Any]]]:
         """What the report's link serves (see the module docstring)."""
-        if report.level in REPORT_ONLY_LEVELS:
+        if report.level in TARGETING_REPORT_LEVELS:
+            keyed = self._targeting_report(report)
+        elif report.level in REPORT_ONLY_LEVELS:
             keyed = self.data.report_only_rows(
                 report.ad_account_id,
                 report.level,
@@ -1637,6 +1697,28 @@ class FakePinterestAPI:
                 keyed.setdefault(eid, []).append(row)
         return {eid: kept for eid, rows in keyed.items() if (kept := _without_zeros(rows))}
 
+    def _targeting_report(self, report: _Report) -> dict[str, list[dict[str, Any]]]:
+        """The synchronous targeting split of the level's rows, as report rows."""
+        from tests.fake_api.shopping import targeting_report_rows  # noqa: PLC0415 - imports us
+
+        level = TARGETING_REPORT_LEVELS[report.level]
+        rows = self.data.ads_analytics_rows(
+            report.ad_account_id,
+            level,
+            None,
+            report.start,
+            report.end,
+            columns=report.columns,
+            granularity=report.granularity,
+            attribution=report.attribution,
+        )
+        self._zero(rows, LEVEL_ID_KEYS[level])
+        return targeting_report_rows(rows, level, report.targeting_types, report.columns)
+
+
+# Report row columns that are numbers but not metrics (LOCATION values are numbers).
+_NOT_METRICS = frozenset({"HOUR", "TARGETING_VALUE"})
+
 
 def _without_zeros(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """JSON reports leave zero metrics out, and rows whose metrics are all zero."""
@@ -1645,12 +1727,24 @@ def _without_zeros(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         metrics = {
             k: v
             for k, v in row.items()
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and k != "HOUR"
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in _NOT_METRICS
         }
         if metrics and not any(metrics.values()):
             continue
         kept.append({k: v for k, v in row.items() if k not in metrics or v})
     return kept
+
+
+@cache
+def report_targeting_parameter() -> tuple[frozenset[str], int]:
+    """(enum, maxItems) of targeting_types in analytics/create_report's body.
+
+    AdsAnalyticsCreateAsyncRequest takes it from TargetingTypeFilter: its own enum, at
+    most 5 values.
+    """
+    prop = load_spec()["components"]["schemas"]["TargetingTypeFilter"]["properties"]
+    schema = prop["targeting_types"]
+    return frozenset(schema["items"]["enum"]), int(schema["maxItems"])
 
 
 @cache

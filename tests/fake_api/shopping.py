@@ -26,6 +26,9 @@ Contract (where the spec is silent, tests rely on it):
   to the untargeted row's value (dollars in millionths); other numbers (rates), strings
   and booleans are the row's own.  As in the spec's examples, the level's id inside
   ``metrics`` is a number, and LOCATION values are numbers.
+- Targeting reports (``POST /ad_accounts/{id}/reports`` at a ``*_TARGETING`` level, see
+  :mod:`tests.fake_api.server`) are built from the same split by
+  :func:`targeting_report_rows`, so both paths give the same numbers.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from tests.fake_api.data import (
 from tests.fake_api.server import MAX_IDS, ApiError, _bad, _Query
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from datetime import date
 
     from tests.fake_api.server import FakePinterestAPI
@@ -147,6 +150,31 @@ def targeting_items(
     """Every item of a targeting answer, from the level's untargeted rows."""
     id_key = LEVEL_ID_KEYS[level]
     return [item for row in rows for t in targeting_types for item in split_row(row, id_key, t)]
+
+
+def targeting_report_rows(
+    rows: list[dict[str, Any]], level: str, targeting_types: Sequence[str], columns: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """A *_TARGETING report keyed by entity id: the synchronous items as report rows.
+
+    Each row is the item's metrics plus TARGETING_TYPE, TARGETING_VALUE (as the synchronous
+    item has it: LOCATION a number) and TARGETING_VALUE_NAME; the level's id only if
+    requested, as in other reports. Zero metrics are left out by the caller.
+    """
+    id_key = LEVEL_ID_KEYS[level]
+    keyed: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        entity_id = row[id_key]
+        for item in (i for t in targeting_types for i in split_row(row, id_key, t)):
+            report_row = {k: v for k, v in item["metrics"].items() if k != id_key}
+            if id_key in columns:
+                report_row[id_key] = entity_id
+            value = item["targeting_value"]
+            report_row["TARGETING_TYPE"] = item["targeting_type"]
+            report_row["TARGETING_VALUE"] = value
+            report_row["TARGETING_VALUE_NAME"] = value if isinstance(value, str) else f"#{value}"
+            keyed.setdefault(entity_id, []).append(report_row)
+    return keyed
 
 
 @dataclass
