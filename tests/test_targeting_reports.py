@@ -351,12 +351,12 @@ def test_a_window_is_bookmarked_after_all_its_type_batches(fake_api: FakePintere
         if p["context"]["ad_account_id"] == ACCOUNT_1
     }
     assert bookmarks <= {None, window_1_end.isoformat()}
-    # The types are recorded only with the partition that completed.
+    # The types are recorded with every bookmark that covers them, a window's included.
     stored = {
         p["context"]["ad_account_id"]: p.get("targeting_types")
         for p in first.final_state["bookmarks"][stream]["partitions"]
     }
-    assert stored == {ACCOUNT_1: None, ACCOUNT_2: SEVEN_TYPES}
+    assert stored == {ACCOUNT_1: SEVEN_TYPES, ACCOUNT_2: SEVEN_TYPES}
     emitted = keyed(stream, first.stream(stream))
 
     fake_api.clear_log()
@@ -402,6 +402,27 @@ def test_a_type_added_restarts_the_reports_from_start_date(
     fake_api.clear_log()
     sync(config, {stream}, state=second.final_state)
     assert fake_api.calls(REPORTS, method="POST") == []
+
+
+def test_a_type_added_after_a_run_stopped_midway_is_fetched_from_start_date(
+    fake_api: FakePinterestAPI,
+) -> None:
+    # The stopped run bookmarked window 1 of ACCOUNT_1 with its types; a type added before
+    # the rerun must still get every date, not only those after that bookmark.
+    stream = "ad_account_targeting_analytics"
+    start, today = days_ago(500), utc_today()
+    fake_api.fail_next_reports("FAILED", after=1)
+    first, _ = run_failing(
+        config_for(fake_api, start, targeting_types=["GENDER"], **FAST), {stream}
+    )
+    window_1_end = start + timedelta(days=185)
+    assert partitions(first.final_state, stream)[ACCOUNT_1] == window_1_end.isoformat()
+    fake_api.clear_log()
+    config = config_for(fake_api, start, targeting_types=["GENDER", "COUNTRY"], **FAST)
+    second = sync(config, {stream}, state=first.final_state)
+    assert windows_of(bodies(fake_api, ACCOUNT_1))[0][0] == start.isoformat()
+    country = {k for k in keyed(stream, second.stream(stream)) if "COUNTRY" in k}
+    assert len(country) == len(ACCOUNTS) * len(dates_between(start, today)) * values_of(["COUNTRY"])
 
 
 # The fake's contract -------------------------------------------------------------------

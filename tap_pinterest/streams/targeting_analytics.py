@@ -125,8 +125,21 @@ class TargetingAnalyticsStream(ReportBackedStream):
         if context is None:
             return
         yield from super().get_records(context)
-        # Only once the partition is complete: a failed run must retry the new types.
+        # Only with a bookmark that covers them (here, or per report window in checkpoint):
+        # a failed run must retry the new types.
         self.get_context_state(context)[TYPES_STATE_KEY] = self.targeting_types()
+
+    @override
+    def checkpoint(self, context: Context, last_day: date) -> None:
+        """Record the types with every bookmark a report window moves: each was fetched.
+
+        Without them, a run stopped midway left a bookmark with no types, taken as is
+        next run: a type added in between would miss every date before it.
+        """
+        bookmark = self.stored_bookmark(context)
+        if bookmark is None or bookmark < last_day:
+            self.get_context_state(context)[TYPES_STATE_KEY] = self.targeting_types()
+        super().checkpoint(context, last_day)
 
     @override
     def sync_records(
