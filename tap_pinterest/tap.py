@@ -120,8 +120,14 @@ class TapPinterest(Tap):
 
         The SDK marks sync_all final but offers no hook after the last stream: the final
         STATE (every completed stream's bookmarks) is written first, then the summary.
+        Records still gathered for writing are written even when the sync breaks off.
         """
-        super().sync_all()
+        try:
+            super().sync_all()
+        finally:
+            write_pending = getattr(self.message_writer, "write_pending", None)
+            if write_pending is not None:
+                write_pending()
         self.log_stream_totals()
         self.failures.raise_if_any()
 

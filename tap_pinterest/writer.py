@@ -99,15 +99,24 @@ class SingerLineWriter(MsgSpecWriter):
         pending = self._pending
         pending += serialize_line(message)
         pending += b"\n"
-        is_record = message.type == "RECORD"
-        if is_record and len(pending) < RECORD_WRITE_BYTES:
-            return
+        if message.type != "RECORD":
+            self.write_pending()
+        elif len(pending) >= RECORD_WRITE_BYTES:
+            self._write(pending)
+            pending.clear()
+
+    def write_pending(self) -> None:
+        """Write out and flush every gathered line (before a STATE, or when a sync ends)."""
+        if self._pending:
+            self._write(self._pending)
+            self._pending.clear()
+        sys.stdout.flush()
+
+    @staticmethod
+    def _write(lines: bytearray) -> None:
         stdout = sys.stdout
         buffer = getattr(stdout, "buffer", None)
         if buffer is None:  # a text-only stdout (tests capturing it in a StringIO)
-            stdout.write(pending.decode("utf-8"))
+            stdout.write(lines.decode("utf-8"))
         else:
-            buffer.write(pending)
-        pending.clear()
-        if not is_record:
-            stdout.flush()
+            buffer.write(lines)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import random
+import sys
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -22,7 +24,12 @@ from tap_pinterest.json_rows import (
     iter_array_items,
 )
 from tap_pinterest.tap import TapPinterest
-from tap_pinterest.writer import TypedRecordMessage, serialize_line
+from tap_pinterest.writer import (
+    RECORD_WRITE_BYTES,
+    SingerLineWriter,
+    TypedRecordMessage,
+    serialize_line,
+)
 from tests.fake_api.server import DEFAULT_STATIC_TOKEN
 from tests.golden.scenario import record_lines
 from tests.tap_runner import run_sync
@@ -131,6 +138,32 @@ def test_lines_are_what_the_sdk_writer_writes() -> None:
         assert serialize_line(typed) == serialize_json(typed.to_dict()).encode(), record
     state = StateMessage(value={"bookmarks": {"s": {"replication_key_value": "2026-11-30"}}})
     assert serialize_line(state) == serialize_json(state.to_dict()).encode()
+
+
+def test_records_are_gathered_and_written_before_the_next_state(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A binary stdout, as the tap's process has: records wait in 64 KiB batches; a STATE
+    # writes every record before it, then itself; write_pending writes what is left.
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="utf-8"))
+    writer = SingerLineWriter()
+    record = RecordMessage(stream="s", record={"v": "x" * 1000})
+    line = serialize_line(record) + b"\n"
+    state = StateMessage(value={"bookmarks": {}})
+    for _ in range(3):
+        writer.write_message(record)
+    assert raw.getvalue() == b""
+    writer.write_message(state)
+    assert raw.getvalue() == line * 3 + serialize_line(state) + b"\n"
+    raw.seek(0)
+    raw.truncate()
+    batch = -(-RECORD_WRITE_BYTES // len(line))  # the record that reaches 64 KiB
+    for _ in range(batch + 2):
+        writer.write_message(record)
+    assert raw.getvalue() == line * batch
+    writer.write_pending()
+    assert raw.getvalue() == line * (batch + 2)
 
 
 # ------------------------------------------------------------------ over HTTP
