@@ -125,9 +125,7 @@ class TapPinterest(Tap):
         try:
             super().sync_all()
         finally:
-            write_pending = getattr(self.message_writer, "write_pending", None)
-            if write_pending is not None:
-                write_pending()
+            self.write_pending_records()
         self.log_stream_totals()
         self.failures.raise_if_any()
 
@@ -145,9 +143,18 @@ class TapPinterest(Tap):
     @override  # type: ignore[misc]
     def run_connection_test(self) -> bool:
         """--test fails too when a stream's endpoint is refused (the SDK marks it final)."""
-        result = bool(super().run_connection_test())
+        try:
+            result = bool(super().run_connection_test())
+        finally:
+            self.write_pending_records()
         self.failures.raise_if_any()
         return result
+
+    def write_pending_records(self) -> None:
+        """Write the records the writer still gathers (SingerLineWriter batches them)."""
+        write_pending = getattr(self.message_writer, "write_pending", None)
+        if write_pending is not None:
+            write_pending()
 
     @classmethod
     @override

@@ -11,7 +11,8 @@ would have written.
 Records are not written one by one (a system call for each line longer than stdout's
 8 KiB buffer): they are gathered into writes of about 64 KiB, and any other message
 (STATE, SCHEMA...) writes them out and flushes, so a target sees every record before the
-state that covers it. Records left unwritten by a crash are covered by no state.
+state that covers it. A sync that breaks off still writes them (TapPinterest.sync_all);
+only a killed process loses them, and no state covers those.
 """
 
 from __future__ import annotations

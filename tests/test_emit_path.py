@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
 import logging
 import random
 import sys
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -15,7 +18,8 @@ from singer_sdk.singerlib.encoding.simple import RecordMessage, StateMessage
 from singer_sdk.singerlib.json import serialize_json
 from singer_sdk.streams.core import Stream
 
-from tap_pinterest.errors import PinterestAPIError
+from tap_pinterest.analytics_columns import ADS_COLUMNS
+from tap_pinterest.errors import PinterestAPIError, QuotaExhaustedError
 from tap_pinterest.json_rows import (
     EXACT_DECODER,
     NotAnArrayError,
@@ -32,7 +36,7 @@ from tap_pinterest.writer import (
 )
 from tests.fake_api.server import DEFAULT_STATIC_TOKEN
 from tests.golden.scenario import record_lines
-from tests.tap_runner import run_sync
+from tests.tap_runner import catalog_selecting, deselect_properties, run_sync
 
 if TYPE_CHECKING:
     from tests.fake_api import FakePinterestAPI
@@ -164,6 +168,28 @@ def test_records_are_gathered_and_written_before_the_next_state(
     assert raw.getvalue() == line * batch
     writer.write_pending()
     assert raw.getvalue() == line * (batch + 2)
+
+
+def test_records_gathered_when_a_sync_breaks_off_are_written(fake_api: FakePinterestAPI) -> None:
+    # The quota runs out on the partition's second call: the rows of its first call
+    # (gathered, under 64 KiB, no STATE after them) must still reach stdout.
+    fake_api.inject(ADS_ANALYTICS, 429, times=20, headers={"Retry-After": "0"}, after=1)
+    cfg = config(fake_api, max_url_length=2000)  # the least allowed
+    catalog = catalog_selecting(cfg, {"ad_accounts", "ad_analytics"})
+    # Columns filling about 1,400 bytes of the URL: a few ads a call, so several calls.
+    columns = list(accumulate(ADS_COLUMNS, lambda text, column: f"{text},{column}"))
+    kept = next(text for text in columns if len(text) > 1400).split(",")
+    deselect_properties(catalog, "ad_analytics", set(kept))
+    tap = TapPinterest(config=cfg, catalog=catalog, parse_env_config=False)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(QuotaExhaustedError):
+        tap.sync_all()
+    messages = [json.loads(line) for line in out.getvalue().splitlines()]
+    rows = [m for m in messages if m["type"] == "RECORD" and m["stream"] == "ad_analytics"]
+    first_call = fake_api.calls(ADS_ANALYTICS)[0]
+    ads_asked = sum(len(ids.split(",")) for ids in first_call.query["ad_ids"])
+    assert len(rows) == ads_asked * 4  # every ad of the first call, 4 days each
+    assert messages[-1]["type"] == "RECORD"  # no STATE covers them
 
 
 # ------------------------------------------------------------------ over HTTP

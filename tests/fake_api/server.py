@@ -276,6 +276,7 @@ class _Fault:
     status: int = 0  # 0 = drop the connection
     headers: dict[str, str] = field(default_factory=dict)
     body: dict[str, Any] | bytes | None = None
+    skip: int = 0  # matching requests answered normally before the fault starts
 
 
 @dataclass
@@ -573,9 +574,11 @@ class FakePinterestAPI:
         times: int = 1,
         headers: dict[str, str] | None = None,
         body: dict[str, Any] | None = None,
+        after: int = 0,
     ) -> None:
         """Answer the next ``times`` requests whose path matches with ``status``.
 
+        With ``after``, that many matching requests are answered normally first.
         429 defaults to ``Retry-After: 1`` and ``{"code": 8, ...}``; other statuses
         default to ``{"code": <status>, "message": ...}``.
         """
@@ -589,7 +592,9 @@ class FakePinterestAPI:
                 else {"code": status, "message": f"Injected fault: HTTP {status}."}
             )
         with self._lock:
-            self._faults.append(_Fault(re.compile(path_regex), times, status, hdrs, body))
+            self._faults.append(
+                _Fault(re.compile(path_regex), times, status, hdrs, body, skip=after)
+            )
 
     def inject_raw(self, path_regex: str, body: bytes, times: int = 1) -> None:
         """Answer the next ``times`` matching requests 200 with ``body`` byte for byte.
@@ -765,6 +770,9 @@ class FakePinterestAPI:
     def _take_fault(self, path: str) -> _Fault | None:
         for fault in self._faults:
             if fault.remaining > 0 and fault.pattern.search(path):
+                if fault.skip:
+                    fault.skip -= 1
+                    continue
                 fault.remaining -= 1
                 if fault.remaining == 0:
                     self._faults.remove(fault)
