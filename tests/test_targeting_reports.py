@@ -425,6 +425,33 @@ def test_a_type_added_after_a_run_stopped_midway_is_fetched_from_start_date(
     assert len(country) == len(ACCOUNTS) * len(dates_between(start, today)) * values_of(["COUNTRY"])
 
 
+def test_a_type_added_then_a_run_stopped_midway_still_backfills_the_type(
+    fake_api: FakePinterestAPI,
+) -> None:
+    # Run 1 completes with GENDER; run 2 adds COUNTRY (a restart from start_date) and stops
+    # after window 1: its bookmark must say window 1 with both types, not keep run 1's
+    # bookmark with both types, so run 3 goes on from window 1 and no COUNTRY date is lost.
+    stream = "ad_account_targeting_analytics"
+    start, today = days_ago(500), utc_today()
+    first = sync(config_for(fake_api, start, targeting_types=["GENDER"], **FAST), {stream})
+    config = config_for(fake_api, start, targeting_types=["GENDER", "COUNTRY"], **FAST)
+    fake_api.fail_next_reports("FAILED", after=1)
+    second, _ = run_failing(config, {stream}, state=first.final_state)
+    window_1_end = start + timedelta(days=185)
+    stopped = {
+        p["context"]["ad_account_id"]: (p["replication_key_value"], p.get("targeting_types"))
+        for p in second.final_state["bookmarks"][stream]["partitions"]
+    }
+    assert stopped[ACCOUNT_1] == (window_1_end.isoformat(), ["GENDER", "COUNTRY"])
+    third = sync(config, {stream}, state=second.final_state)
+    country = {
+        k
+        for k in (*keyed(stream, second.stream(stream)), *keyed(stream, third.stream(stream)))
+        if "COUNTRY" in k
+    }
+    assert len(country) == len(ACCOUNTS) * len(dates_between(start, today)) * values_of(["COUNTRY"])
+
+
 # The fake's contract -------------------------------------------------------------------
 
 

@@ -175,6 +175,10 @@ class ReportBackedStream(AdsAnalyticsStream):
         bookmark = self.stored_bookmark(context)
         if bookmark is not None and bookmark >= last_day:
             return
+        self.move_bookmark(context, last_day)
+
+    def move_bookmark(self, context: Context, last_day: date) -> None:
+        """Set the partition's bookmark to `last_day` and write the state at once."""
         state = self.get_context_state(context)
         state["replication_key"] = self.replication_key
         state["replication_key_value"] = last_day.isoformat()

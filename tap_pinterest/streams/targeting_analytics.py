@@ -131,15 +131,18 @@ class TargetingAnalyticsStream(ReportBackedStream):
 
     @override
     def checkpoint(self, context: Context, last_day: date) -> None:
-        """Record the types with every bookmark a report window moves: each was fetched.
+        """Move the bookmark together with the types it covers: each was fetched up to it.
 
-        Without them, a run stopped midway left a bookmark with no types, taken as is
-        next run: a type added in between would miss every date before it.
+        Without them, a run stopped midway left a bookmark with no types, taken as is next
+        run: a type added in between would miss every date before it. With types added
+        since the stored bookmark (stored_bookmark is then None), the partition restarted
+        from start_date and the bookmark moves back to this window, with the new types.
         """
         bookmark = self.stored_bookmark(context)
-        if bookmark is None or bookmark < last_day:
-            self.get_context_state(context)[TYPES_STATE_KEY] = self.targeting_types()
-        super().checkpoint(context, last_day)
+        if bookmark is not None and bookmark >= last_day:
+            return
+        self.get_context_state(context)[TYPES_STATE_KEY] = self.targeting_types()
+        self.move_bookmark(context, last_day)
 
     @override
     def sync_records(
