@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 from functools import cached_property
@@ -124,8 +125,10 @@ class TapPinterest(Tap):
         """
         try:
             super().sync_all()
-        finally:
-            self.write_pending_records()
+        except BaseException:
+            self.write_pending_records(after_error=True)
+            raise
+        self.write_pending_records()
         self.log_stream_totals()
         self.failures.raise_if_any()
 
@@ -145,15 +148,26 @@ class TapPinterest(Tap):
         """--test fails too when a stream's endpoint is refused (the SDK marks it final)."""
         try:
             result = bool(super().run_connection_test())
-        finally:
-            self.write_pending_records()
+        except BaseException:
+            self.write_pending_records(after_error=True)
+            raise
+        self.write_pending_records()
         self.failures.raise_if_any()
         return result
 
-    def write_pending_records(self) -> None:
-        """Write the records the writer still gathers (SingerLineWriter batches them)."""
+    def write_pending_records(self, *, after_error: bool = False) -> None:
+        """Write the records the writer still gathers (SingerLineWriter batches them).
+
+        After an error, a stdout that cannot take them (the target is gone) must not
+        replace that error with its own.
+        """
         write_pending = getattr(self.message_writer, "write_pending", None)
-        if write_pending is not None:
+        if write_pending is None:
+            return
+        if not after_error:
+            write_pending()
+            return
+        with contextlib.suppress(OSError, ValueError):  # ValueError: stdout closed
             write_pending()
 
     @classmethod

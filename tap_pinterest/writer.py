@@ -103,15 +103,24 @@ class SingerLineWriter(MsgSpecWriter):
         if message.type != "RECORD":
             self.write_pending()
         elif len(pending) >= RECORD_WRITE_BYTES:
-            self._write(pending)
-            pending.clear()
+            self._write_gathered()
 
     def write_pending(self) -> None:
         """Write out and flush every gathered line (before a STATE, or when a sync ends)."""
         if self._pending:
-            self._write(self._pending)
-            self._pending.clear()
+            self._write_gathered()
         sys.stdout.flush()
+
+    def _write_gathered(self) -> None:
+        """Write the gathered lines once: a write that fails is not sent again, cut.
+
+        Cleared only after the write, so a termination signal's STATE arriving in between
+        repeats the batch before it (at least once, as Singer allows) and never loses it.
+        """
+        try:
+            self._write(self._pending)
+        finally:
+            self._pending.clear()
 
     @staticmethod
     def _write(lines: bytearray) -> None:

@@ -170,6 +170,30 @@ def test_records_are_gathered_and_written_before_the_next_state(
     assert raw.getvalue() == line * (batch + 2)
 
 
+class BrokenPipeOnce(io.BytesIO):
+    """A stdout whose first write fails (the target went away), then works."""
+
+    failed = False
+
+    def write(self, data: Any) -> int:
+        if not self.failed:
+            self.failed = True
+            raise BrokenPipeError
+        return super().write(data)
+
+
+def test_a_batch_whose_write_failed_is_not_sent_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = BrokenPipeOnce()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="utf-8"))
+    writer = SingerLineWriter()
+    record = RecordMessage(stream="s", record={"v": "x" * 1000})
+    with pytest.raises(BrokenPipeError):
+        writer.write_message(StateMessage(value={}))
+    writer.write_message(record)
+    writer.write_pending()
+    assert raw.getvalue() == serialize_line(record) + b"\n"
+
+
 def test_records_gathered_when_a_sync_breaks_off_are_written(fake_api: FakePinterestAPI) -> None:
     # The quota runs out on the partition's second call: the rows of its first call
     # (gathered, under 64 KiB, no STATE after them) must still reach stdout.
@@ -324,6 +348,19 @@ def test_bookmark_shortcut_keeps_what_the_sdk_would_keep(fake_api: FakePinterest
             greatest[account] = max(greatest.get(account, day), day)
         fast._increment_stream_state({"DATE": day}, context=context)
         Stream._increment_stream_state(plain, {"DATE": day}, context=context)
+    assert fast.tap_state == plain.tap_state
+    # The same stream synced again (a new partition start, no context): nothing skipped.
+    for stream in (fast, plain):
+        stream._finalize_state(stream.get_context_state(None))
+        stream._write_starting_replication_value(None)
+    for _ in range(2):
+        fast._increment_stream_state({"DATE": "2026-09-28"}, context=None)
+        Stream._increment_stream_state(plain, {"DATE": "2026-09-28"}, context=None)
+    for stream in (fast, plain):
+        stream._finalize_state(stream.get_context_state(None))
+        stream._write_starting_replication_value(None)
+    fast._increment_stream_state({"DATE": "2026-01-10"}, context=None)
+    Stream._increment_stream_state(plain, {"DATE": "2026-01-10"}, context=None)
     assert fast.tap_state == plain.tap_state
     kept = {
         p["context"]["ad_account_id"]: p["progress_markers"]["replication_key_value"]

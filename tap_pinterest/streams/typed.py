@@ -54,6 +54,12 @@ class TypedRecordsStream(PinterestStream):
             yield from super().generate_child_contexts(record, context)
 
     @override
+    def _write_starting_replication_value(self, context: Context | None) -> None:
+        """A partition starts (singer-sdk 0.54 `_sync_records`): no value handed over yet."""
+        self._greatest_seen = (object(), "")
+        super()._write_starting_replication_value(context)
+
+    @override
     def _increment_stream_state(
         self, latest_record: Record, *, context: Context | None = None
     ) -> None:
