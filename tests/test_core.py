@@ -243,6 +243,33 @@ def test_batch_mode_writes_every_record(
     assert len(fake_api.calls(r"/v5/ad_accounts/\d+/campaigns")) == 6  # 12 per account, 5/page
 
 
+def test_batch_mode_writes_typed_analytics_rows_and_their_state(
+    static_config: dict[str, Any], tmp_path: Path
+) -> None:
+    """Analytics streams build their records typed and keep state their own way: in BATCH
+    mode the files hold the very records (and the state) of a RECORD-message run."""
+    streams = {"ad_accounts", "ad_analytics"}
+    plain = run_sync(static_config, streams=streams)
+    config = {
+        **static_config,
+        "batch_config": {
+            "encoding": {"format": "jsonl", "compression": "gzip"},
+            "storage": {"root": tmp_path.as_uri(), "prefix": "analytics-"},
+        },
+    }
+    batched = run_sync(config, streams=streams)
+    rows: list[dict[str, Any]] = []
+    for message in batched.messages:
+        if message["type"] == "BATCH" and message["stream"] == "ad_analytics":
+            for uri in message["manifest"]:
+                with gzip.open(Path(urlparse(uri).path), "rt", encoding="utf-8") as handle:
+                    rows.extend(json.loads(line) for line in handle if line.strip())
+    expected = plain.stream("ad_analytics")
+    assert len(expected) == 2 * 48 * 11  # 2 accounts x 48 ads x 11 days
+    assert sorted(rows, key=json.dumps) == sorted(expected, key=json.dumps)
+    assert batched.final_state == plain.final_state
+
+
 def test_stream_maps_and_flattening(
     fake_api: FakePinterestAPI, static_config: dict[str, Any]
 ) -> None:
