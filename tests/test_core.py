@@ -270,6 +270,39 @@ def test_batch_mode_writes_typed_analytics_rows_and_their_state(
     assert batched.final_state == plain.final_state
 
 
+def test_stream_maps_on_a_typed_analytics_stream(static_config: dict[str, Any]) -> None:
+    """The tap types analytics records itself: a map may still compute, drop and filter."""
+    plain = run_sync(static_config, streams={"ad_accounts", "ad_analytics"})
+    config = {
+        **static_config,
+        "stream_maps": {
+            "ad_analytics": {
+                "__filter__": "DATE != '" + plain.stream("ad_analytics")[0]["DATE"] + "'",
+                "clicks_x2": "int(TOTAL_CLICKTHROUGH * 2)",
+                "CAMPAIGN_NAME": None,
+            }
+        },
+    }
+    mapped = run_sync(config, streams={"ad_accounts", "ad_analytics"})
+    first_date = plain.stream("ad_analytics")[0]["DATE"]
+    expected = [
+        {
+            **{k: v for k, v in row.items() if k != "CAMPAIGN_NAME"},
+            "clicks_x2": row["TOTAL_CLICKTHROUGH"] * 2,
+        }
+        for row in plain.stream("ad_analytics")
+        if row["DATE"] != first_date
+    ]
+    got = mapped.stream("ad_analytics")
+    assert len(got) == 2 * 48 * 10
+    assert sorted(got, key=json.dumps) == sorted(expected, key=json.dumps)
+    schema = next(
+        m for m in mapped.messages if m["type"] == "SCHEMA" and m["stream"] == "ad_analytics"
+    )
+    assert "CAMPAIGN_NAME" not in schema["schema"]["properties"]
+    assert "clicks_x2" in schema["schema"]["properties"]
+
+
 def test_stream_maps_and_flattening(
     fake_api: FakePinterestAPI, static_config: dict[str, Any]
 ) -> None:
