@@ -90,7 +90,8 @@ Contract of the fake where the spec is silent (tests rely on it):
   (404 code 50 for an unknown pin).
 - Faults (``inject``/``drop_connection``/``repeat_bookmark_on``) match their regex with
   ``re.search`` on the full path (``/v5/...``, no query string); ``calls()`` uses
-  ``re.fullmatch``.  Faults are applied before rate limiting and auth.
+  ``re.fullmatch``.  Faults are applied before rate limiting and auth; ``inject(...,
+  after=N)`` answers the first N matching requests normally.
 - Catalogs, product group promotions and analytics, and targeting analytics: see
   :mod:`tests.fake_api.shopping` (``api.shopping`` holds their data).
 - Stalls (``stall``): a request whose path matches (``re.search``) is held unanswered
