@@ -28,6 +28,8 @@ from tap_pinterest.token_store import TokenStore, TokenStoreError
 from tap_pinterest.writer import SingerLineWriter
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from singer_sdk.authenticators import APIAuthenticatorBase
     from singer_sdk.plugin_base import _ConfigInput
     from singer_sdk.streams import Stream
@@ -123,12 +125,8 @@ class TapPinterest(Tap):
         STATE (every completed stream's bookmarks) is written first, then the summary.
         Records still gathered for writing are written even when the sync breaks off.
         """
-        try:
+        with self.records_written_out():
             super().sync_all()
-        except BaseException:
-            self.write_pending_records(after_error=True)
-            raise
-        self.write_pending_records()
         self.log_stream_totals()
         self.failures.raise_if_any()
 
@@ -146,29 +144,26 @@ class TapPinterest(Tap):
     @override  # type: ignore[misc]
     def run_connection_test(self) -> bool:
         """--test fails too when a stream's endpoint is refused (the SDK marks it final)."""
-        try:
+        with self.records_written_out():
             result = bool(super().run_connection_test())
-        except BaseException:
-            self.write_pending_records(after_error=True)
-            raise
-        self.write_pending_records()
         self.failures.raise_if_any()
         return result
 
-    def write_pending_records(self, *, after_error: bool = False) -> None:
+    @contextlib.contextmanager
+    def records_written_out(self) -> Iterator[None]:
         """Write the records the writer still gathers (SingerLineWriter batches them).
 
-        After an error, a stdout that cannot take them (the target is gone) must not
-        replace that error with its own.
+        Also when the block breaks off; then a stdout that cannot take them (the target
+        is gone) must not replace that error with its own.
         """
-        write_pending = getattr(self.message_writer, "write_pending", None)
-        if write_pending is None:
-            return
-        if not after_error:
-            write_pending()
-            return
-        with contextlib.suppress(OSError, ValueError):  # ValueError: stdout closed
-            write_pending()
+        write_pending = getattr(self.message_writer, "write_pending", lambda: None)
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(OSError, ValueError):  # ValueError: stdout closed
+                write_pending()
+            raise
+        write_pending()
 
     @classmethod
     @override

@@ -1687,17 +1687,7 @@ class FakePinterestAPI:
         else:
             level = SYNC_LEVELS[report.level]
             id_key = LEVEL_ID_KEYS[level]
-            rows = self.data.ads_analytics_rows(
-                report.ad_account_id,
-                level,
-                None,
-                report.start,
-                report.end,
-                columns=report.columns,
-                granularity=report.granularity,
-                attribution=report.attribution,
-            )
-            self._zero(rows, id_key)
+            rows = self._level_rows(report, level)
             keyed = {}
             for row in rows:
                 eid = row[id_key]
@@ -1711,6 +1701,11 @@ class FakePinterestAPI:
         from tests.fake_api.shopping import targeting_report_rows  # noqa: PLC0415 - imports us
 
         level = TARGETING_REPORT_LEVELS[report.level]
+        rows = self._level_rows(report, level)
+        return targeting_report_rows(rows, level, report.targeting_types, report.columns)
+
+    def _level_rows(self, report: _Report, level: str) -> list[dict[str, Any]]:
+        """The synchronous level's rows over the report's dates, with its zeroed entities."""
         rows = self.data.ads_analytics_rows(
             report.ad_account_id,
             level,
@@ -1722,7 +1717,7 @@ class FakePinterestAPI:
             attribution=report.attribution,
         )
         self._zero(rows, LEVEL_ID_KEYS[level])
-        return targeting_report_rows(rows, level, report.targeting_types, report.columns)
+        return rows
 
 
 # Report row columns that are numbers but not metrics (LOCATION values are numbers).
