@@ -174,7 +174,7 @@ def test_three_parallel_shards_load_what_one_job_loads(
         # warehouse can both try, and the loser fails before loading or confirming state.
         # That race, and only that, is what the orchestrator's retry is for: retry it here.
         log = (tmp_path / f"shard-{k}.log").read_text("utf-8", "replace")
-        assert TABLE_RACE in log, f"shard {k} failed:\n{log[-3000:]}"
+        assert any(race in log for race in TABLE_RACE), f"shard {k} failed:\n{log[-3000:]}"
         meltano_cli.run(
             ["--environment=fake", "run", shards.job_name(k)], shard_env, tmp_path, cwd=project_dir
         )
