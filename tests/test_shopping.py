@@ -117,6 +117,31 @@ def test_feed_credentials_are_never_emitted(fake_api: FakePinterestAPI) -> None:
     assert "credentials" not in schema["schema"]["properties"]
 
 
+def test_hotel_product_group_filters_come_out_intact(fake_api: FakePinterestAPI) -> None:
+    """Hotel filter keys (HOTEL_ID, PRICE with operator, COUNTRY) are not cut to retail's."""
+    hotel = fake_api.shopping.add_hotel_catalog()
+    result = run_sync(config_for(fake_api), streams={"catalogs", "catalogs_product_groups"})
+    groups = {g["id"]: g for g in result.stream("catalogs_product_groups")}
+    assert len(groups) == 13  # 12 retail, 1 hotel
+    assert groups[hotel["id"]] == hotel
+    assert groups[hotel["id"]]["filters"] == {
+        "any_of": [
+            {"HOTEL_ID": {"values": ["hotel-7", "hotel-9"], "negated": False}},
+            {
+                "PRICE": {
+                    "value": 120.5,
+                    "operator": "LESS_THAN",
+                    "currency": "EUR",
+                    "negated": False,
+                }
+            },
+            {"COUNTRY": {"values": ["PT", "ES"], "negated": True}},
+        ]
+    }
+    assert [c["catalog_type"] for c in result.stream("catalogs")] == ["RETAIL", "RETAIL", "HOTEL"]
+    assert result.stream("catalogs_product_groups") == fake_api.shopping.product_groups[USER_ID]
+
+
 def test_organic_ad_account_id_reads_the_owners_catalogs(fake_api: FakePinterestAPI) -> None:
     """With organic_ad_account_id the lists act as that ad account's owner."""
     config = config_for(fake_api, organic_ad_account_id=ACCOUNT_2)

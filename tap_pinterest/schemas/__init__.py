@@ -3,7 +3,8 @@
 Entity schemas come straight from the spec's response components, so a new API release
 is one file copy away. OpenAPI constructs JSON-schema targets do not read ($ref, allOf
 with sibling properties, oneOf unions, `nullable`) are resolved here into plain JSON
-schema: unions become one object holding every option's properties, and every field but
+schema: unions become one object holding every option's properties (at every depth,
+array items included, so no branch's fields are dropped), and every field but
 the primary key is nullable, since Pinterest omits or nulls fields freely.
 """
 
@@ -36,9 +37,16 @@ def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
     into_types, other_types = _types_of(into), _types_of(other)
     if into_types or other_types:
         into["type"] = sorted(into_types | other_types)
-    for key in ("format", "description", "items"):
+    for key in ("format", "description"):
         if key in other and key not in into:
             into[key] = other[key]
+    if "items" in other:
+        # Each branch's array items are merged too: keeping the first branch's alone
+        # would drop the other branches' keys (a hotel product group's HOTEL_ID filter).
+        if "items" in into:
+            _merge(into["items"], other["items"])
+        else:
+            into["items"] = other["items"]
     if "properties" in other:
         properties = into.setdefault("properties", {})
         for name, schema in other["properties"].items():

@@ -312,6 +312,54 @@ class ShoppingData:
                     n += 1
             self.promotions[acct] = promotions
 
+    def add_hotel_catalog(self, owner: str = USER_ID) -> dict[str, Any]:
+        """A HOTEL catalog with one product group, whose filters only hotels have.
+
+        CatalogsHotelProductGroup: no feed; filters are CatalogsHotelProductGroupFilters
+        (HOTEL_ID, PRICE with an operator and currency, COUNTRY...), not the retail keys.
+        Returns the product group as the API sends it.
+        """
+        n = sum(len(c) for c in self.catalogs.values())
+        catalog_id = str(864344156814050986 + n)
+        created = BASE_TIME + 86_400 * n
+        self.catalogs.setdefault(owner, []).append(
+            {
+                "id": catalog_id,
+                "name": f"Hotels {n + 1}",
+                "catalog_type": "HOTEL",
+                "created_at": _iso(created),
+                "updated_at": _iso(created + 3_600),
+            }
+        )
+        g = sum(len(v) for v in self.product_groups.values())
+        group = {
+            "id": str(443727193917 + g),
+            "catalog_id": catalog_id,
+            "catalog_type": "HOTEL",
+            "name": "Seaside hotels",
+            "description": "Hotels by the sea",
+            "type": "MERCHANT_CREATED",
+            "status": "ACTIVE",
+            "filters": {
+                "any_of": [
+                    {"HOTEL_ID": {"values": ["hotel-7", "hotel-9"], "negated": False}},
+                    {
+                        "PRICE": {
+                            "value": 120.5,
+                            "operator": "LESS_THAN",
+                            "currency": "EUR",
+                            "negated": False,
+                        }
+                    },
+                    {"COUNTRY": {"values": ["PT", "ES"], "negated": True}},
+                ]
+            },
+            "created_at": (BASE_TIME + g) * 1000,
+            "updated_at": (BASE_TIME + 60 + g) * 1000,
+        }
+        self.product_groups.setdefault(owner, []).append(group)
+        return group
+
     def owner_of(self, ad_account_id: str | None) -> str:
         """The operation user: the token's, or the ad account's owner (Business Access)."""
         if ad_account_id is None:
