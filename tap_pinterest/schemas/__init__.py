@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tap_pinterest.schemas.live_fields import live_fields
 from tap_pinterest.spec import load_spec
 
 _KEPT_KEYWORDS = ("type", "properties", "items", "format", "description")
@@ -86,8 +87,15 @@ def to_json_schema(node: dict[str, Any], depth: int = 0) -> dict[str, Any]:
 
 
 def spec_schema(component: str, **extra_properties: dict[str, Any]) -> dict[str, Any]:
-    """A stream schema from a spec component, plus fields the tap adds (parent ids)."""
+    """A stream schema from a spec component, plus fields the tap adds (parent ids).
+
+    Fields the live API is known to send beyond the spec (live_fields.py) are added too,
+    so they reach the warehouse instead of being dropped; the spec's own definition wins.
+    """
     schema = to_json_schema({"$ref": f"#/components/schemas/{component}"})
     schema["type"] = "object"
-    schema.setdefault("properties", {}).update(extra_properties)
+    properties = schema.setdefault("properties", {})
+    for name, field in live_fields(component).items():
+        properties.setdefault(name, field)
+    properties.update(extra_properties)
     return schema

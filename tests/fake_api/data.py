@@ -477,6 +477,10 @@ class FakeData:
                         "is_standard": True,
                         "has_been_promoted": n % 3 == 0,
                         "pin_metrics": None,
+                        # Sent by the live API, not in the 5.23.0 spec (live_fields.py).
+                        "note": f"Private note {n + 1}" if n % 2 == 0 else None,
+                        "is_product": n % 5 == 0,
+                        "product_tags": [],
                     },
                 )
             board_pins = [p for p in self.pins if p["board_id"] == board_id]
@@ -566,6 +570,8 @@ class FakeData:
                     "permissions": ["ADMIN", "ANALYST"] if shared else ["OWNER"],
                     "created_time": created,
                     "updated_time": created + 86_400,
+                    # Sent by the live API, not in the 5.23.0 spec (live_fields.py).
+                    "time_zone": ("America/Los_Angeles", "Europe/London")[a % 2],
                 },
             )
             camps: list[dict[str, Any]] = []
@@ -649,6 +655,8 @@ class FakeData:
                             "promotion_application_level": None,
                             "bid_multiplier": None,
                             "dca_assets": None,
+                            # Sent by the live API, not in the 5.23.0 spec (live_fields.py).
+                            "placement_traffic_type": "BROWSE" if gn % 2 else "SEARCH",
                         },
                     )
                     kws.extend(
