@@ -1,4 +1,4 @@
-"""Entity streams: exact records, exact requests, and updated_time incremental state.
+"""Entity streams: exact records, exact requests, every row every run (FULL_TABLE).
 
 Small page sizes force several pages, so a paging bug (a lost page, a repeated page, a
 missing status filter) shows up as a wrong record set or a wrong request count.
@@ -333,114 +333,56 @@ def test_keywords_reuse_ad_groups_listed_in_the_same_run(
     assert len(fake_api.calls(rf"{ACCT_PATH}/ad_groups")) == 10  # only the stream's pages
 
 
-# ------------------------------------------------------------------------ incremental
-def _max_per_account(pool: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
-    return {acct: max(o["updated_time"] for o in objs) for acct, objs in pool.items()}
-
-
-def _partitions(state: dict[str, Any], stream: str) -> dict[str, dict[str, Any]]:
-    parts = state["bookmarks"][stream]["partitions"]
-    out = {p["context"]["ad_account_id"]: p for p in parts}
-    assert len(out) == len(parts)
-    return out
-
-
+# ------------------------------------------------------------------------ full table
 @pytest.mark.parametrize(
-    ("stream", "kind", "at_bookmark"),
+    ("stream", "kind", "count", "calls"),
     [
-        # One entity per account holds the newest updated_time in the default data.
-        ("campaigns", "campaign", {"626735565844", "626735565856"}),
-        ("ad_groups", "ad_group", {"2680060704765", "2680060704790"}),
-        ("ads", "ad", {"687195134363", "687195134411"}),
+        ("campaigns", "campaign", 24, 6),  # 12 per account at 5 per page
+        ("ad_groups", "ad_group", 48, 10),
+        ("ads", "ad", 96, 20),
+        ("audiences", "audience", 14, 6),  # owned in 2 pages + received in 1, per account
+        ("customer_lists", "customer_list", 6, 2),
     ],
 )
-def test_updated_time_incremental(
+def test_every_row_every_run(
     fake_api: FakePinterestAPI,
     static_config: dict[str, Any],
+    *,
     stream: str,
     kind: str,
-    at_bookmark: set[str],
+    count: int,
+    calls: int,
 ) -> None:
-    """State per ad account; the next run keeps only rows updated at or after it."""
+    """Every page is read each run anyway: every row is emitted, and no bookmark kept."""
     config = paged(static_config, 5)
-    pool: dict[str, list[dict[str, Any]]] = getattr(fake_api.data, f"{kind}s")
-    newest = _max_per_account(pool)
-
     first = run_sync(config, streams={stream})
-    assert len(first.stream(stream)) == sum(len(objs) for objs in pool.values())
-    parts = _partitions(first.final_state, stream)
-    assert set(parts) == set(ACCOUNTS)
-    for account, part in parts.items():
-        assert part["replication_key"] == "updated_time"
-        assert part["replication_key_value"] == newest[account]
+    assert len(by_id(first.stream(stream))) == count
+    assert first.final_state["bookmarks"].get(stream, {}) == {}
+    schema = next(m for m in first.messages if m["type"] == "SCHEMA" and m["stream"] == stream)
+    assert schema["key_properties"] == ["id"]
+    assert schema.get("bookmark_properties", []) == []
 
-    # No change: only the rows exactly at the bookmark come back (the tap uses >=).
-    state = copy.deepcopy(first.final_state)
-    second = run_sync(config, streams={stream}, state=state)
-    expected = {
-        o["id"] for acct, objs in pool.items() for o in objs if o["updated_time"] == newest[acct]
-    }
-    assert expected == at_bookmark
-    assert {r["id"] for r in second.stream(stream)} == at_bookmark
-    assert len(second.stream(stream)) == 2
-    assert _partitions(second.final_state, stream) == parts
-
-    # Touch one (not the newest) entity of the first account past its bookmark.
-    target = next(o for o in pool[ACCT_1] if o["id"] not in at_bookmark)
-    newer = newest[ACCT_1] + 3_600
-    fake_api.data.touch(kind, target["id"], newer)
-    third = run_sync(config, streams={stream}, state=copy.deepcopy(first.final_state))
-    assert {r["id"] for r in third.stream(stream)} == at_bookmark | {target["id"]}
-    assert len(third.stream(stream)) == 3
-    touched = next(r for r in third.stream(stream) if r["id"] == target["id"])
-    assert touched["updated_time"] == newer
-    after = _partitions(third.final_state, stream)
-    assert after[ACCT_1]["replication_key_value"] == newer
-    assert after[ACCT_2] == parts[ACCT_2]
+    # An entity edited since (its update time moves) and the rest: all come again.
+    pool: dict[str, list[dict[str, Any]]] = getattr(fake_api.data, f"{kind}s")
+    target = pool[ACCT_2][0]
+    key = "updated_timestamp" if stream == "audiences" else "updated_time"
+    now = int(datetime.now(tz=timezone.utc).timestamp())
+    fake_api.data.touch(kind, target["id"], now)
+    fake_api.clear_log()
+    second = run_sync(config, streams={stream}, state=copy.deepcopy(first.final_state))
+    records = by_id(second.stream(stream))
+    assert len(records) == count
+    assert records[target["id"]][key] == now
+    assert set(records) == {r["id"] for r in first.stream(stream)}
+    assert len(fake_api.calls(rf"{ACCT_PATH}/{stream}")) == calls
+    assert second.final_state["bookmarks"].get(stream, {}) == {}
 
 
-def test_start_date_does_not_filter_entities(
-    fake_api: FakePinterestAPI, static_config: dict[str, Any]
-) -> None:
+def test_start_date_does_not_filter_entities(static_config: dict[str, Any]) -> None:
     """start_date bounds analytics; a 2023 campaign is still current today."""
     yesterday = datetime.now(tz=timezone.utc).date() - timedelta(days=1)
     config = {**static_config, "start_date": yesterday.isoformat()}
     result = run_sync(config, streams={"campaigns"})
     assert len(result.stream("campaigns")) == 24
-    newest = _max_per_account(fake_api.data.campaigns)
-    parts = _partitions(result.final_state, "campaigns")
-    assert {a: p["replication_key_value"] for a, p in parts.items()} == newest
-    # The bookmark it wrote must work on the next run too (int, not the start_date).
     again = run_sync(config, streams={"campaigns"}, state=copy.deepcopy(result.final_state))
-    assert {r["id"] for r in again.stream("campaigns")} == {"626735565844", "626735565856"}
-
-
-@pytest.mark.parametrize(
-    ("stream", "kind", "key"),
-    [
-        ("customer_lists", "customer_list", "updated_time"),
-        ("audiences", "audience", "updated_timestamp"),
-    ],
-)
-def test_audiences_and_customer_lists_are_incremental(
-    fake_api: FakePinterestAPI, static_config: dict[str, Any], stream: str, kind: str, key: str
-) -> None:
-    """Their update timestamps drive per-account bookmarks like the ad entities'."""
-    pool: dict[str, list[dict[str, Any]]] = getattr(fake_api.data, f"{kind}s")
-    if stream == "audiences":  # received audiences count towards the bookmark too
-        pool = {a: objs + fake_api.data.received_audiences[a] for a, objs in pool.items()}
-    newest = {acct: max(o[key] for o in objs) for acct, objs in pool.items()}
-    first = run_sync(static_config, streams={stream})
-    assert len(first.stream(stream)) == {"customer_lists": 6, "audiences": 14}[stream]
-    parts = {
-        p["context"]["ad_account_id"]: p["replication_key_value"]
-        for p in first.final_state["bookmarks"][stream]["partitions"]
-    }
-    assert parts == newest
-
-    target = next(o for o in pool[ACCT_2] if o[key] < newest[ACCT_2])
-    fake_api.data.touch(kind, target["id"], newest[ACCT_2] + 60)
-    second = run_sync(static_config, streams={stream}, state=copy.deepcopy(first.final_state))
-    at_bookmark = {o["id"] for acct, objs in pool.items() for o in objs if o[key] == newest[acct]}
-    assert {r["id"] for r in second.stream(stream)} == at_bookmark | {target["id"]}
-    assert len(second.stream(stream)) == 3  # one at each account's bookmark, plus the touched
+    assert again.stream("campaigns") == result.stream("campaigns")

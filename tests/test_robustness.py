@@ -175,7 +175,6 @@ def test_retry_after_as_an_http_date_is_honoured(
     ("stream", "key", "value", "expected"),
     [
         ("campaign_analytics", "DATE", "yesterday-ish", "not a date"),
-        ("campaigns", "updated_time", "2026-01-01", "not a timestamp"),
     ],
 )
 def test_corrupt_bookmark_is_a_clear_error(

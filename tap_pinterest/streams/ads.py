@@ -62,16 +62,21 @@ class AdAccountsStream(EntityStream):
 
 
 class AdAccountChildStream(EntityStream):
-    """A list under /ad_accounts/{ad_account_id}; state is kept per ad account."""
+    """A list under /ad_accounts/{ad_account_id}: full table, no state entry per ad account."""
 
     parent_stream_type = AdAccountsStream
+    state_partitioning_keys = ()
 
 
 class StatusedEntityStream(AdAccountChildStream):
-    """Campaigns, ad groups, ads: every entity status, incremental on updated_time."""
+    """Campaigns, ad groups, ads: every entity status, every row each run.
+
+    Their `summary_status` (and an ad's `review_status`) changes without `updated_time`
+    moving, so no row is left out for being older than the last run (EntityStream).
+    """
 
     shares_ids = True
-    replication_key = "updated_time"
+    former_replication_key = "updated_time"
     extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
 
 
@@ -108,7 +113,7 @@ class AudiencesStream(AdAccountChildStream):
 
     name = "audiences"
     path = "/ad_accounts/{ad_account_id}/audiences"
-    replication_key = "updated_timestamp"
+    former_replication_key = "updated_timestamp"
     schema = spec_schema("Audience")
 
     @override
@@ -126,14 +131,13 @@ class CustomerListsStream(AdAccountChildStream):
 
     name = "customer_lists"
     path = "/ad_accounts/{ad_account_id}/customer_lists"
-    replication_key = "updated_time"
+    former_replication_key = "updated_time"
     schema = spec_schema("CustomerList")
 
 
 class ConversionTagsStream(AdAccountChildStream):
     """GET /ad_accounts/{ad_account_id}/conversion_tags: one unpaged list (spec)."""
 
-    state_partitioning_keys = ()  # full table: no state entry per ad account
     name = "conversion_tags"
     path = "/ad_accounts/{ad_account_id}/conversion_tags"
     paginated = False
@@ -164,7 +168,6 @@ class KeywordsStream(AdAccountChildStream):
     ad groups') is emitted once.
     """
 
-    state_partitioning_keys = ()  # full table: no state entry per ad account
     name = "keywords"
     path = "/ad_accounts/{ad_account_id}/keywords"
     schema = spec_schema("Keyword", ad_account_id=STRING)

@@ -1,38 +1,61 @@
-"""Entity streams: spec schemas, and client-side `updated_time` filtering."""
+"""Entity streams: spec schemas, every row of every listing, every run (FULL_TABLE)."""
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE
 from typing_extensions import override
 
 from tap_pinterest.client import PinterestStream, listing_key
-from tap_pinterest.errors import InvalidStateError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from singer_sdk.helpers.types import Context, Record
-
-# The bookmark of an update-time stream never passes the time its listing started, less
-# this margin. Lists are ordered by id, not update time, so an entity edited after its page
-# was read would otherwise fall behind a bookmark set by an entity edited later on a later
-# page. The margin covers our clock running ahead of Pinterest's (update times are
-# Pinterest's) and an edit reaching list answers a little after the time it is stamped
-# with; its only cost is re-emitting the entities edited in those 10 minutes next run.
-CLOCK_SKEW_MARGIN_SECONDS = 600
+    from singer_sdk.singerlib import Catalog
 
 
 class EntityStream(PinterestStream):
-    """A list endpoint whose items are emitted as they come, keyed by `id`."""
+    """A list endpoint whose items are emitted as they come, keyed by `id`.
+
+    FULL_TABLE, whatever the entity's timestamps: no entity list can be filtered on
+    update time, so every page is read each run anyway, and emitting every row it read
+    costs no call. Filtering on `updated_time` lost changes Pinterest makes without
+    moving it: a campaign's or ad group's `summary_status` (when its start or end time
+    passes) and an ad's `review_status` (when Pinterest reviews it).
+    """
 
     primary_keys = ("id",)
     # Keep every id listed this run, so the level's analytics need not list them again.
     shares_ids: ClassVar[bool] = False
+    # Update-time fields earlier versions bookmarked, per ad account (state cleanup).
+    former_replication_key: ClassVar[str | None] = None
+
+    @override
+    def apply_catalog(self, catalog: Catalog) -> None:
+        """A catalog asking for INCREMENTAL (discovered by an earlier version) is overruled.
+
+        Followed, it would filter rows on an update time that does not move for every
+        change; the stream stays FULL_TABLE and says so once.
+        """
+        super().apply_catalog(catalog)
+        asked = self.replication_key
+        if asked or self.replication_method != REPLICATION_FULL_TABLE:
+            on_key = f" on {asked}" if asked else ""
+            self.logger.warning(
+                "%s: the catalog asks for INCREMENTAL replication%s; this stream reads "
+                "every page each run and emits every row (FULL_TABLE), so that is "
+                "ignored: discover the catalog again",
+                self.name,
+                on_key,
+            )
+            self.replication_key = None
+            self.forced_replication_method = REPLICATION_FULL_TABLE
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        self.forget_former_bookmarks()
         # Listed earlier this run by a stream that needed the ids (client.ids_of).
         listed = self.pinterest_tap.listed_items.pop(listing_key(self.name, context), None)
         records = super().get_records(context) if listed is None else listed
@@ -46,45 +69,35 @@ class EntityStream(PinterestStream):
         # Stored only once the listing is complete: a partial list would hide entities.
         self.pinterest_tap.listed_ids[listing_key(self.name, context)] = ids
 
-    @override
-    def get_replication_key_signpost(self, context: Context | None = None) -> Any:
-        """The listing's start less the clock-skew margin: the SDK caps the bookmark there.
+    def forget_former_bookmarks(self) -> None:
+        """Drop the per-ad-account update-time bookmarks an earlier version stored.
 
-        Every page is read each run anyway (the API cannot filter on update time), so
-        the cap costs no request; it only re-emits entities edited since then.
+        They no longer filter anything; left in place, they would suggest that they do.
+        A downgrade finds no bookmark and emits every row once, which loses nothing.
         """
-        if not self.replication_key:
-            return super().get_replication_key_signpost(context)
-        return int(time.time()) - CLOCK_SKEW_MARGIN_SECONDS
-
-    def stored_bookmark(self, context: Context | None) -> float | None:
-        """The partition's last update timestamp; start_date does not apply to entities.
-
-        start_date bounds analytics dates; an entity created before it is still current,
-        so entity streams read the raw bookmark instead of the SDK's start_date-seeded one.
-        """
-        value = self.raw_bookmark(context)
-        if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
-            return value
-        msg = f"State for {self.name} {dict(context or {})} has bookmark {value!r}, not a timestamp"
-        raise InvalidStateError(msg)
+        if self.former_replication_key is None:
+            return
+        state = self.stream_state
+        partitions = state.get("partitions")
+        if not partitions:
+            return
+        former = [p for p in partitions if p.get("replication_key") == self.former_replication_key]
+        if len(former) != len(partitions):
+            return
+        del state["partitions"]
+        self.logger.info(
+            "%s: emits every row each run (FULL_TABLE) since issue 16; removed the %d %s "
+            "bookmark(s) an earlier version kept in the state",
+            self.name,
+            len(former),
+            self.former_replication_key,
+        )
 
     @override
     def post_process(self, row: Record, context: Context | None = None) -> Record | None:
-        """Add the parent ids, and drop rows not updated since the bookmark.
-
-        Parent ids come from the context, not the state partition, so streams that keep
-        one state entry (state_partitioning_keys) still carry them. The API cannot filter
-        on the update timestamp, so the tap does.
-        """
+        """Add the parent ids from the context (also where state is kept per stream)."""
         properties = self.schema["properties"]
         for key, value in (context or {}).items():
             if key in properties and row.get(key) is None:
                 row[key] = value
-        if not self.replication_key:
-            return row
-        bookmark = self.stored_bookmark(context)
-        value = row.get(self.replication_key)
-        if bookmark is None or value is None:
-            return row
-        return row if value >= bookmark else None
+        return row

@@ -89,7 +89,6 @@ class ProductGroupPromotionsStream(AdAccountChildStream):
     Full table: a promotion has no update timestamp to filter on.
     """
 
-    state_partitioning_keys = ()  # full table: no state entry per ad account
     name = "product_group_promotions"
     path = PROMOTIONS_PATH
     schema = spec_schema("ProductGroupPromotion", ad_account_id=STRING)

@@ -867,6 +867,19 @@ class FakeData:
             raise KeyError(msg)
         obj[_TOUCH_FIELDS[kind]] = updated_time
 
+    def change_without_edit(self, kind: str, entity_id: str, **fields: Any) -> None:
+        """Change fields Pinterest derives, leaving the update timestamp where it was.
+
+        As the live API does: a campaign's or ad group's ``summary_status`` follows its
+        start and end times (RUNNING -> COMPLETED when the end passes) and an ad's
+        ``review_status`` follows Pinterest's review; neither moves ``updated_time``.
+        """
+        obj = self.find(kind, entity_id)
+        if obj is None:
+            msg = f"no {kind} with id {entity_id}"
+            raise KeyError(msg)
+        obj.update(fields)
+
     # --------------------------------------------------------- ads analytics
     def _entities(self, ad_account_id: str, level: str) -> dict[str, dict[str, Any]]:
         if level == "ad_account":
