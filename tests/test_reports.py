@@ -553,7 +553,7 @@ def test_product_items_reach_92_days_in_31_day_reports(
             report_config(fake_api, days_ago(900)), streams={"product_item_analytics"}
         )
     records = result.stream("product_item_analytics")
-    assert len(records) == 4 * 93 * 2
+    assert len(records) == 5 * 93 * 2  # 4 items, the first in two ad groups
     assert min(r["DATE"] for r in records) == days_ago(92).isoformat()
     bodies = report_bodies(fake_api, ACCOUNT_1, "PRODUCT_ITEM")
     assert [(b["start_date"], b["end_date"]) for b in bodies] == [

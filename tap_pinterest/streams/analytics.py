@@ -205,6 +205,9 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
     meaning_columns = ("ad_account_id", *ATTRIBUTION_SETTINGS)
     # The id column of the level's rows and the parameter carrying its ids.
     id_column: ClassVar[str] = "ad_account_id"
+    # Columns besides the id that a level's rows can repeat on, so part of the key
+    # (PRODUCT_ITEM: an item promoted in several ad groups comes once per ad group).
+    extra_key_columns: ClassVar[tuple[str, ...]] = ()
     ids_param: ClassVar[str | None] = None
     # The entity stream listing the level's ids (reused if it ran this sync).
     entity_stream: ClassVar[str | None] = None
@@ -236,13 +239,14 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
 
     @cached_property
     def key_columns(self) -> tuple[str, ...]:
-        """The answer's columns every row must have: its id (but the account's) and DATE."""
-        return tuple(key for key in (self.id_column, "DATE") if key != "ad_account_id")
+        """The answer's columns every row must have: its keys (but the account) and DATE."""
+        keys = (self.id_column, *self.extra_key_columns, "DATE")
+        return tuple(key for key in keys if key != "ad_account_id")
 
     @property
     @override
     def primary_keys(self) -> tuple[str, ...]:
-        keys = (self.id_column, "DATE")
+        keys = (self.id_column, *self.extra_key_columns, "DATE")
         return (*keys, "HOUR") if self.granularity == "HOUR" else keys
 
     @primary_keys.setter
@@ -257,6 +261,7 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
         properties: dict[str, Any] = {
             "ad_account_id": {"type": ["string"]},
             self.id_column: {"type": ["string"]},
+            **{column: {"type": ["string"]} for column in self.extra_key_columns},
             "DATE": DATE_SCHEMA,
             "GRANULARITY": {"type": ["string"]},
             "CLICK_WINDOW_DAYS": {"type": ["integer"]},

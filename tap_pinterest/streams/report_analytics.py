@@ -242,6 +242,7 @@ class ProductItemAnalyticsStream(ReportBackedStream):
     report_level = "PRODUCT_ITEM"
     reports_only = True
     id_column = "PRODUCT_ITEM_ID"
+    extra_key_columns = ("AD_GROUP_ID",)  # one row per item, ad group and date
     offered_columns = ASYNC_COLUMNS
     # analytics/create_report: no ad or pin promotion columns at level PRODUCT_ITEM.
     lower_level_columns = _ID_COLUMNS | _AD_COLUMNS

@@ -1052,23 +1052,67 @@ class FakeData:
         hours: list[int | None] = list(range(HOURS_PER_DAY)) if granularity == "HOUR" else [None]
         for eid in self.report_only_entities(ad_account_id, level):
             rows = out.setdefault(eid, [])
-            for bucket, days in buckets:
-                for hour in hours:
-                    row: dict[str, Any] = {}
-                    if bucket is not None:
-                        row["DATE"] = bucket.isoformat()
-                    if hour is not None:
-                        row["HOUR"] = hour
-                    for col in columns:
-                        kind = column_kind(col)
-                        if col in ("AD_ACCOUNT_ID", "ADVERTISER_ID"):
-                            row[col] = ad_account_id
-                        elif kind in ("string", "boolean"):
-                            row[col] = metric_value(eid, days[0], col)
-                        else:
-                            row[col] = self.bucket_value(eid, days, col, kind, hour, attribution)
-                    rows.append(row)
+            for ad_group_id in self.promoting_ad_groups(ad_account_id, level, eid):
+                # An item promoted in several ad groups: one row per ad group and date.
+                scope = eid if ad_group_id is None else f"{eid}/{ad_group_id}"
+                rows.extend(
+                    self._report_only_row(
+                        (ad_account_id, scope, ad_group_id),
+                        bucket,
+                        days,
+                        hour,
+                        columns,
+                        attribution,
+                    )
+                    for bucket, days in buckets
+                    for hour in hours
+                )
         return out
+
+    def _report_only_row(
+        self,
+        ids: tuple[str, str, str | None],
+        bucket: date | None,
+        days: list[date],
+        hour: int | None,
+        columns: list[str],
+        attribution: Attribution,
+    ) -> dict[str, Any]:
+        """One report row: ids are the ad account, the value scope and the ad group."""
+        ad_account_id, scope, ad_group_id = ids
+        row: dict[str, Any] = {}
+        if bucket is not None:
+            row["DATE"] = bucket.isoformat()
+        if hour is not None:
+            row["HOUR"] = hour
+        for col in columns:
+            kind = column_kind(col)
+            if col in ("AD_ACCOUNT_ID", "ADVERTISER_ID"):
+                row[col] = ad_account_id
+            elif col == "AD_GROUP_ID" and ad_group_id is not None:
+                row[col] = ad_group_id
+            elif kind in ("string", "boolean"):
+                row[col] = metric_value(scope, days[0], col)
+            else:
+                row[col] = self.bucket_value(scope, days, col, kind, hour, attribution)
+        return row
+
+    def promoting_ad_groups(self, ad_account_id: str, level: str, eid: str) -> list[str | None]:
+        """The ad groups a PRODUCT_ITEM report splits an item's rows by ([None] elsewhere).
+
+        The live API reports an item once per ad group promoting it (the level takes ad
+        group columns): the account's first item is promoted in its first two ad groups,
+        each other item in one.
+        """
+        if level != "PRODUCT_ITEM":
+            return [None]
+        groups = [g["id"] for g in self.ad_groups.get(ad_account_id, [])]
+        index = self.report_only_entities(ad_account_id, level).index(eid)
+        if not groups:
+            return [None]
+        if index == 0:
+            return groups[:2]
+        return [groups[index % len(groups)]]
 
     # ------------------------------------------------------ organic analytics
     def data_status(self, day: date, processing_days: int = 2) -> str:
