@@ -218,8 +218,13 @@ def expected_rows(fake: FakePinterestAPI) -> dict[str, int]:
             for account in accounts
         )
     for stream, level in REPORT_ONLY.items():
-        # Async reports only; product items reach 92 days back (START is more recent).
-        entities = sum(len(data.report_only_entities(a, level)) for a in accounts)
+        # Async reports only; product items reach 92 days back (START is more recent),
+        # one row per item and promoting ad group.
+        entities = sum(
+            len(data.promoting_ad_groups(a, level, entity))
+            for a in accounts
+            for entity in data.report_only_entities(a, level)
+        )
         expected[stream] = entities * days
     for stream, (path, video) in TOP_PINS.items():
         expected[stream] = _top_pins_served(fake, path, video=video)
