@@ -94,8 +94,8 @@ def test_upgrade_drops_the_former_bookmarks(
     lines = [r.getMessage() for r in caplog.records if "bookmark(s) an earlier" in r.getMessage()]
     assert lines == [
         (
-            "campaigns: emits every row each run (FULL_TABLE) since issue 16; removed the 2 "
-            "updated_time bookmark(s) an earlier version kept in the state"
+            "campaigns: emits every row each run (FULL_TABLE); removed the 2 updated_time "
+            "bookmark(s) an earlier version kept in the state, which no longer filter anything"
         )
     ]
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 _CLEAN: dict[str, set[str]] = {}
-# One of each kind: incremental entities per ad account, their analytics, a full-table
+# One of each kind: entities per ad account, their analytics, a full-table
 # child, the user's pins and pin analytics, and a user-level list (every stream would
 # make each of the runs below cost a minute).
 STREAMS = {
@@ -90,7 +90,7 @@ def run_until_killed(
 @pytest.mark.parametrize(
     "kill_after",
     [
-        5,  # inside campaigns of the first ad account, an incremental entity list
+        5,  # inside campaigns of the first ad account, a full-table entity list
         200,  # inside ad group analytics of the first ad account
         484,  # between ad accounts: the first campaign of the second
         600,  # inside campaign analytics of the second ad account

@@ -77,6 +77,8 @@ class EntityStream(PinterestStream):
         """
         if self.former_replication_key is None:
             return
+        # SDK-INTERNAL: the SDK calls stream_state "internal ... not recommended except in
+        # advanced use cases"; it is the one writable view of this stream's state.
         state = self.stream_state
         partitions = state.get("partitions")
         if not partitions:
@@ -86,8 +88,8 @@ class EntityStream(PinterestStream):
             return
         del state["partitions"]
         self.logger.info(
-            "%s: emits every row each run (FULL_TABLE) since issue 16; removed the %d %s "
-            "bookmark(s) an earlier version kept in the state",
+            "%s: emits every row each run (FULL_TABLE); removed the %d %s bookmark(s) an "
+            "earlier version kept in the state, which no longer filter anything",
             self.name,
             len(former),
             self.former_replication_key,
