@@ -111,6 +111,9 @@ def lost_properties(
     listed = schema.get("properties")
     items = schema.get("items")
     for branch, trail in branches:
+        free_map = branch.get("additionalProperties") not in (None, False)
+        if listed is not None and free_map and not branch.get("properties"):
+            lost.append(f"{path}.*")  # a map's keys, cut to another branch's properties
         if listed is not None:
             for name, sub in (branch.get("properties") or {}).items():
                 if name not in listed:
@@ -152,3 +155,5 @@ def test_the_walk_finds_a_lost_branch() -> None:
     assert lost_properties(spec_node, one_branch, "x") == ["x.B"]
     passthrough = {"type": ["object"]}
     assert lost_properties(spec_node, passthrough, "x") == []
+    with_map = {"anyOf": [spec_node, {"type": "object", "additionalProperties": True}]}
+    assert lost_properties(with_map, one_branch, "x") == ["x.*", "x.B"]
