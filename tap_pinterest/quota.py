@@ -105,6 +105,8 @@ class QuotaClosures:
 
         Otherwise the rate limiter would sleep toward a reset hours away.
         """
+        if response.status_code >= HTTPStatus.BAD_REQUEST:
+            return  # a refusal's own wait decides (close_if_long)
         remaining = header_seconds(response, "X-RateLimit-Remaining")
         reset = header_seconds(response, "X-RateLimit-Reset")
         if remaining is None or reset is None or remaining > 0:
