@@ -95,7 +95,7 @@ class PinsStream(EntityStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """Pinterest stops a long pin listing with a 400 (README): keep what was read.
+        """Pinterest stops a long pins/list listing with a 400 (README): keep what was read.
 
         Full table, so no bookmark moves; the partial list is not shared with
         pin_analytics (EntityStream keeps only complete listings).
