@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 
 from tap_pinterest.client import MAX_TRIES
 from tap_pinterest.errors import QuotaExhaustedError
 from tap_pinterest.failures import StreamFailuresError
 from tap_pinterest.tap import TapPinterest
+from tap_pinterest.throttle import throttle_seconds
 from tests.fake_api.quirks import (
     cut_pin_listing,
     refuse_attribution_windows,
@@ -353,3 +355,41 @@ def test_a_pin_listing_cut_short_keeps_what_was_read(
             "is reachable through board_pins and board_section_pins (README)"
         )
     ]
+
+
+def test_a_throttled_report_request_is_retried(
+    fake_api: FakePinterestAPI, static_config: dict[str, Any]
+) -> None:
+    """The report endpoints throttle with the same 400 as the synchronous ones."""
+    static_config["analytics_source"] = "reports"
+    streams = {"ad_accounts", "ad_account_analytics"}
+    clean = run_sync(static_config, streams=streams)
+    fake_api.clear_log()
+    throttle_with_400(fake_api, r"/v5/ad_accounts/\d+/reports$", seconds=0, times=1)
+    result = run_sync(static_config, streams=streams)
+    assert result.records == clean.records
+    creates = fake_api.calls(r"/v5/ad_accounts/\d+/reports", method="POST")
+    assert [r.status for r in creates][:2] == [400, 200]
+
+
+def answer(status: int, message: str) -> requests.Response:
+    """An HTTP answer with Pinterest's {code, message} body, as requests would hold it."""
+    response = requests.Response()
+    response.status_code = status
+    response._content = json.dumps({"code": 1, "message": message}).encode()
+    return response
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "seconds"),
+    [
+        (400, "Retry after 60 seconds", 60.0),
+        (400, "Rate limit exceeded. Retry after 1 second.", 1.0),
+        (400, "retry after 2.5 seconds", 2.5),
+        (400, "Invalid parameter: start_date. Retry later.", None),
+        (400, "Retry after the report is ready", None),
+        (429, "Retry after 60 seconds", None),  # a 429 is retried on its own terms
+    ],
+)
+def test_the_throttle_message_forms(status: int, message: str, seconds: float | None) -> None:
+    assert throttle_seconds(answer(status, message)) == seconds
