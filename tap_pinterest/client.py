@@ -31,9 +31,11 @@ from tap_pinterest.failures import isolate
 from tap_pinterest.json_rows import DECIMAL_DECODER, NotAnArrayError, decode, iter_array_items
 from tap_pinterest.pagination import BookmarkGuard, BookmarkPaginator
 from tap_pinterest.quiet import quiet_sdk_noise
-from tap_pinterest.ratelimit import header_seconds
+from tap_pinterest.quota import requested_wait
+from tap_pinterest.refusal_forms import raise_if_fatal_refusal
 from tap_pinterest.settings import DEFAULT_API_URL, MAX_PAGE_SIZE
 from tap_pinterest.spec import oauth_scopes, ratelimit_category
+from tap_pinterest.throttle import is_throttle
 from tap_pinterest.url_budget import (
     DEFAULT_MAX_URL_BYTES,
     encode_query,
@@ -384,18 +386,22 @@ class PinterestStream(RESTStream[str | None]):
 
     @override
     def validate_response(self, response: requests.Response) -> None:
-        self.pinterest_tap.rate_limiter.observe(response, self.quota_category(response.url))
+        category = self.quota_category(response.url)
+        self.pinterest_tap.rate_limiter.observe(response, category)
+        self.pinterest_tap.quota.close_if_spent(response, category)
         authenticator = self.authenticator
         if response.status_code == HTTPStatus.UNAUTHORIZED:
             self._handle_unauthorized(response, authenticator)
         if isinstance(authenticator, PinterestOAuthAuthenticator):
             authenticator.note_accepted()
-        if (
-            response.status_code in self.extra_retry_statuses
-            or response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR
-        ):
+        # A 400 asking to "Retry after N seconds" is Pinterest throttling (throttle.py).
+        throttled = response.status_code in self.extra_retry_statuses or is_throttle(response)
+        if throttled:
+            self.pinterest_tap.quota.close_if_long(response, category, self.name)
+        if throttled or response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
             raise RetriableAPIError(self.response_error_message(response), response)
         if response.status_code >= HTTPStatus.BAD_REQUEST:
+            raise_if_fatal_refusal(response, self.config)
             raise self.refusal(response)
 
     def refusal(self, response: requests.Response) -> PinterestAPIError:
@@ -442,6 +448,7 @@ class PinterestStream(RESTStream[str | None]):
         limiter = self.pinterest_tap.rate_limiter
 
         def limited(request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+            self.pinterest_tap.quota.refuse_if_closed(self.quota_category(request.url), self.name)
             limiter.wait(self.quota_category(request.url))
             self.calls_made += 1
             return func(request, *args, **kwargs)
@@ -473,10 +480,10 @@ class PinterestStream(RESTStream[str | None]):
     def gave_up(self, exc: RetriableAPIError) -> PinterestAPIError | QuotaExhaustedError:
         """A 429 after every retry spends the run; a 5xx ends only the partition."""
         response = exc.response
-        if response is not None and response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
-            reset = header_seconds(response, "Retry-After")
-            if reset is None:
-                reset = header_seconds(response, "X-RateLimit-Reset")
+        if response is not None and (
+            response.status_code == HTTPStatus.TOO_MANY_REQUESTS or is_throttle(response)
+        ):
+            reset = requested_wait(response)
             when = f"; Pinterest says it resets in {reset:.0f} s" if reset is not None else ""
             msg = (
                 f"Pinterest quota exhausted ({exc}) after {MAX_TRIES} tries{when}; "
@@ -497,9 +504,7 @@ class PinterestStream(RESTStream[str | None]):
             if response is not None and response.status_code == HTTPStatus.UNAUTHORIZED:
                 wait = 0.0  # the token was refreshed; nothing to wait for
             elif response is not None:
-                told = header_seconds(response, "Retry-After")
-                if told is None and response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
-                    told = header_seconds(response, "X-RateLimit-Reset")
+                told = requested_wait(response)
                 if told is not None:
                     wait = min(told, MAX_RETRY_SECONDS)
             attempt += 1

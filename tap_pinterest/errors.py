@@ -63,6 +63,15 @@ class PinterestNotFoundError(PinterestAPIError):
     """HTTP 404: the object is gone (e.g. a board deleted while the sync ran)."""
 
 
+class CategoryClosedError(PinterestAPIError):
+    """The quota of the call's x-ratelimit-category is spent for this run (quota.py)."""
+
+    def __init__(self, message: str, *, category: str) -> None:
+        """Keep the category: the end summary names it once, not per partition."""
+        super().__init__(message, status=429)
+        self.category = category
+
+
 class UrlTooLongError(PinterestAPIError):
     """HTTP 414 or 431: a front end refused the request line; send fewer ids."""
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from singer_sdk.helpers._state import reset_state_progress_markers
 
-from tap_pinterest.errors import FatalTapError, PinterestAPIError
+from tap_pinterest.errors import CategoryClosedError, FatalTapError, PinterestAPIError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -147,6 +147,8 @@ def isolate(
             # The SDK promotes progress markers when a partition stops yielding; drop
             # them so the bookmark stays where it was and the next run repeats it all.
             reset_state_progress_markers(stream.get_context_state(context))
+            if isinstance(exc, CategoryClosedError):
+                return  # one end-summary line per category (quota.py), not per partition
             failure = failures.add(stream.name, context, exc)
             LOGGER.error(  # noqa: TRY400 - the line is the whole story; no traceback
                 "%s (going on with the other streams: on_stream_error=continue)",

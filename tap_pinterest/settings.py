@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import typing as th
 
 from tap_pinterest import spec
+from tap_pinterest.attribution import attribution_window_errors
 from tap_pinterest.report_planning import ANALYTICS_SOURCES
 from tap_pinterest.url_budget import DEFAULT_MAX_URL_BYTES
 
@@ -270,6 +271,18 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         ),
     ),
     th.Property(
+        "max_rate_limit_wait_seconds",
+        th.NumberType,
+        default=300,
+        title="Max rate limit wait seconds",
+        description=(
+            "Longest wait for a rate limit (429, or a 400 asking to retry later). A longer "
+            "one (a spent daily quota) is not waited: the streams of that rate-limit "
+            "category stop for the run with their bookmarks unmoved, the others go on, "
+            "and the run ends with exit 3 naming the category and its reset time."
+        ),
+    ),
+    th.Property(
         "user_agent",
         th.StringType,
         title="User agent",
@@ -341,7 +354,7 @@ def semantic_errors(config: dict[str, Any]) -> list[str]:
     max_url = config.get("max_url_length", DEFAULT_MAX_URL_BYTES)
     if isinstance(max_url, int) and max_url < MIN_URL_BYTES:
         errors.append(f"max_url_length must be at least {MIN_URL_BYTES} bytes, got {max_url}.")
-    for name in ("report_poll_seconds", "report_deadline_seconds"):
+    for name in ("report_poll_seconds", "report_deadline_seconds", "max_rate_limit_wait_seconds"):
         value = config.get(name)
         if isinstance(value, (int, float)) and value <= 0:
             errors.append(f"{name} must be a positive number of seconds, got {value}.")
@@ -356,6 +369,7 @@ def semantic_errors(config: dict[str, Any]) -> list[str]:
             f"(allowed: {', '.join(PIN_METRIC_TYPES)})."
         )
     errors += targeting_type_errors(config)
+    errors += attribution_window_errors(config)
     api_url = str(config.get("api_url") or DEFAULT_API_URL)
     if not api_url.startswith(("http://", "https://")):
         errors.append(f"api_url must start with http:// or https://, got {api_url!r}.")

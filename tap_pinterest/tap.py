@@ -16,6 +16,7 @@ from tap_pinterest import streams
 from tap_pinterest.auth import PinterestBearerAuthenticator, PinterestOAuthAuthenticator
 from tap_pinterest.errors import PinterestAuthError
 from tap_pinterest.failures import FailureLog
+from tap_pinterest.quota import DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS, QuotaClosures
 from tap_pinterest.ratelimit import RateLimiter
 from tap_pinterest.settings import (
     CONFIG_SCHEMA,
@@ -99,6 +100,12 @@ class TapPinterest(Tap):
         return RateLimiter()
 
     @cached_property
+    def quota(self) -> QuotaClosures:
+        """x-ratelimit-categories whose quota is spent for the rest of the run (issue 16)."""
+        wait = self.config.get("max_rate_limit_wait_seconds", DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS)
+        return QuotaClosures(float(wait))
+
+    @cached_property
     def failures(self) -> FailureLog:
         """Partitions that ended early this run, summarised when the sync ends."""
         return FailureLog()
@@ -128,6 +135,7 @@ class TapPinterest(Tap):
         with self.records_written_out():
             super().sync_all()
         self.log_stream_totals()
+        self.failures.failures.extend(self.quota.failures())
         self.failures.raise_if_any()
 
     def log_stream_totals(self) -> None:

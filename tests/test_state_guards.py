@@ -82,7 +82,7 @@ def test_each_partition_keeps_the_settings_its_rows_were_counted_under(
     ("changed", "said"),
     [
         ({"analytics_granularity": "WEEK"}, "analytics_granularity was 'DAY' and is now 'WEEK'"),
-        ({"click_window_days": 7}, "click_window_days was 30 and is now 7"),
+        ({"click_window_days": 60}, "click_window_days was 30 and is now 60"),
         (
             {"conversion_report_time": "TIME_OF_CONVERSION"},
             "conversion_report_time was 'TIME_OF_AD_ACTION' and is now 'TIME_OF_CONVERSION'",

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
-from tap_pinterest.errors import PinterestNotFoundError
+from tap_pinterest.errors import PinterestAPIError, PinterestNotFoundError
+from tap_pinterest.refusal_forms import listing_limit
 from tap_pinterest.schemas import STRING, spec_schema
 from tap_pinterest.streams.base import EntityStream
 
@@ -91,3 +92,27 @@ class PinsStream(EntityStream):
     extra_params: ClassVar[dict[str, Any]] = {"include_protected_pins": "true"}
     schema = spec_schema("Pin")
     shares_ids = True
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Pinterest stops a long pins/list listing with a 400 (README): keep what was read.
+
+        Full table, so no bookmark moves; the partial list is not shared with
+        pin_analytics (EntityStream keeps only complete listings).
+        """
+        read = 0
+        try:
+            for record in super().get_records(context):
+                read += 1
+                yield record
+        except PinterestAPIError as exc:
+            limit = listing_limit(exc)
+            if limit is None:
+                raise
+            self.logger.warning(
+                "%s: Pinterest stopped the listing after %d pins (its limit: %d pins); the "
+                "rest is reachable through board_pins and board_section_pins (README)",
+                self.name,
+                read,
+                limit,
+            )

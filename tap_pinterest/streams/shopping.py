@@ -14,6 +14,8 @@ from typing_extensions import override
 
 from tap_pinterest import spec
 from tap_pinterest.client import PinterestStream, listing_key
+from tap_pinterest.errors import PinterestAPIError
+from tap_pinterest.refusal_forms import is_no_catalog
 from tap_pinterest.schemas import STRING, spec_schema
 from tap_pinterest.streams.ads import AdAccountChildStream
 from tap_pinterest.streams.base import EntityStream
@@ -34,6 +36,16 @@ class CatalogListStream(EntityStream):
     """A bookmark-paged catalogs list, read as the organic ad account's owner when set."""
 
     accepts_organic_ad_account_id = True
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """An account without a catalog (409, code 4182) is an empty stream, not a failure."""
+        try:
+            yield from super().get_records(context)
+        except PinterestAPIError as exc:
+            if not is_no_catalog(exc):
+                raise
+            self.logger.info("%s: the user has no catalog, so nothing to sync (%s)", self.name, exc)
 
 
 class CatalogsStream(CatalogListStream):

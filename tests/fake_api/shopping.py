@@ -8,7 +8,9 @@ Contract (where the spec is silent, tests rely on it):
   user cannot see -> 403 ``{"code": 29, ...}``.  The shared ad account's owner (the
   partner) has its own catalogs.  Feeds filter on ``catalog_id``; product groups on
   ``id`` (<= 1000 integers, else 400), ``feed_id`` and ``catalog_id``.  Every other feed
-  carries download ``credentials`` (username and password).
+  carries download ``credentials`` (username and password).  A user without a catalog
+  gets empty catalog and feed lists, and 409 ``{"code": 4182, "message": "Can't access
+  this feature without an existing catalog."}`` from ``/catalogs/product_groups``.
 - ``GET /ad_accounts/{id}/product_group_promotions`` needs ``ad_group_id`` or
   ``product_group_promotion_ids`` (<= 250), else 400; it filters on ``entity_statuses``
   (default ACTIVE, PAUSED).  Only ad groups of CATALOG_SALES campaigns have promotions
@@ -53,6 +55,11 @@ from tests.fake_api.data import (
     metric_value,
 )
 from tests.fake_api.server import MAX_IDS, ApiError, _bad, _Query
+
+# catalogs_product_groups/list for a user without a catalog (the spec's 409 example
+# CatalogsMerchantNotCreated; Airbyte's source-pinterest ignores this 409 there).
+NO_CATALOG_CODE = 4182
+NO_CATALOG_MESSAGE = "Can't access this feature without an existing catalog."
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -454,6 +461,8 @@ class ShoppingRoutes:
 
     def product_groups(self, q: _Query) -> dict[str, Any]:
         owner = self.api.shopping.owner_of(q.get("ad_account_id"))
+        if not self.api.shopping.catalogs.get(owner):
+            raise ApiError(409, NO_CATALOG_CODE, NO_CATALOG_MESSAGE)
         items = self.api.shopping.product_groups.get(owner, [])
         wanted = q.ids("id", MAX_PRODUCT_GROUP_FILTER_IDS)
         if wanted is not None:
