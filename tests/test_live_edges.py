@@ -108,10 +108,12 @@ def test_per_pin_budget_covers_every_pin_once_per_cycle(
                 },
             }, run
             assert lines == [
-                f"pin_analytics: per-pin cycle: {first + count} pins read in this cycle "
-                f"({count} this run, {count} calls, pin_analytics_call_budget); "
-                f"{10 - first - count} of 10 pins still due, from pin {pins[first + count]} "
-                "next run"
+                (
+                    f"pin_analytics: per-pin cycle: {first + count} pins read in this cycle "
+                    f"({count} this run, {count} calls, pin_analytics_call_budget); "
+                    f"{10 - first - count} of 10 pins still due, from pin {pins[first + count]} "
+                    "next run"
+                )
             ]
         else:
             assert pin_state == {
@@ -120,8 +122,10 @@ def test_per_pin_budget_covers_every_pin_once_per_cycle(
                 "replication_key_value": last_final,
             }
             assert lines == [
-                "pin_analytics: per-pin cycle complete: 10 pins read in this cycle "
-                f"(2 this run, 2 calls); the bookmark moves to {last_final}"
+                (
+                    "pin_analytics: per-pin cycle complete: 10 pins read in this cycle "
+                    f"(2 this run, 2 calls); the bookmark moves to {last_final}"
+                )
             ]
     assert read == pins  # every pin exactly once in the cycle
 
@@ -191,9 +195,8 @@ def test_a_run_that_crosses_midnight_stays_inside_both_limits(
 
     assert fake_api.data.today() == today + timedelta(days=1)
     assert [c for c in fake_api.log if c.status != 200] == []
-    bodies = [
-        json.loads(c.body) for c in fake_api.calls(rf"/v5/ad_accounts/{ACCOUNTS[0]}/reports", "POST")
-    ]
+    posts = fake_api.calls(rf"/v5/ad_accounts/{ACCOUNTS[0]}/reports", "POST")
+    bodies = [json.loads(c.body) for c in posts]
     assert bodies[0]["start_date"] == days_ago(913).isoformat()
     assert bodies[-1]["end_date"] == days_ago(90).isoformat()  # the sync path's margin day
     sync_calls = fake_api.calls(r"/v5/ad_accounts/\d+/analytics")
@@ -201,8 +204,10 @@ def test_a_run_that_crosses_midnight_stays_inside_both_limits(
         (days_ago(89).isoformat(), today.isoformat())
     ] * 2
     assert [r.getMessage() for r in caplog.records if "can no longer" in r.getMessage()] == [
-        f"{stream}: Pinterest serves analytics at most 914 days back; {days_ago(920)} to "
-        f"{days_ago(914)} can no longer be fetched, starting at {days_ago(913)}"
+        (
+            f"{stream}: Pinterest serves analytics at most 914 days back; {days_ago(920)} to "
+            f"{days_ago(914)} can no longer be fetched, starting at {days_ago(913)}"
+        )
     ]
     records = result.stream(stream)
     for account in ACCOUNTS:

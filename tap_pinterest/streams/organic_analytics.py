@@ -302,9 +302,7 @@ class PinAnalyticsStream(TypedOrganicAnalyticsStream):
         self.warn_cap(sync_range, dates.DAILY_LIMITS.max_days_back)
         windows = [] if sync_range.empty else dates.split_windows(sync_range, "DAY")
         ordered = pin_cycle.pin_order(pin_ids)
-        budget = int(
-            self.config.get("pin_analytics_call_budget", pin_cycle.DEFAULT_CALL_BUDGET)
-        )
+        budget = int(self.config.get("pin_analytics_call_budget", pin_cycle.DEFAULT_CALL_BUDGET))
         plan = pin_cycle.plan_run(ordered, cycle.next_pin, budget, len(windows))
         for pin_id in plan.pins:
             for window in windows:

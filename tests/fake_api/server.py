@@ -1629,9 +1629,7 @@ class FakePinterestAPI:
             end,
             granularity,
             columns,
-            Attribution(
-                **windows, conversion_report_time=report_time, reporting_timezone=zone
-            ),
+            Attribution(**windows, conversion_report_time=report_time, reporting_timezone=zone),
             ending,
             self.report_in_progress_polls,
             targeting_types=targeting_types,
