@@ -20,7 +20,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
+from tap_pinterest import dates, pin_cycle
+from tap_pinterest.errors import InvalidStateError
+from tap_pinterest.report_planning import (
+    DAILY_REPORT_LIMITS,
+    HOURLY_REPORT_LIMITS,
+    PRODUCT_ITEM_REPORT_LIMITS,
+)
 from tap_pinterest.row_meaning import SettingsChangedError
+from tap_pinterest.run_clock import RunClock
 from tests.fake_api import Attribution, Scale
 from tests.fake_api.server import DEFAULT_STATIC_TOKEN
 from tests.tap_runner import catalog_selecting, deselect_properties, run_sync
@@ -390,3 +398,65 @@ def test_the_fake_refuses_an_unknown_reporting_timezone(fake_api: FakePinterestA
     )
     assert answer.status_code == 400
     assert answer.json()["message"] == "Invalid reporting_timezone: UTC."
+
+
+# Pure rules -------------------------------------------------------------------------------
+
+
+def test_run_clock_gives_each_account_its_own_date() -> None:
+    clock = RunClock(datetime(2026, 12, 3, 20, 0, tzinfo=timezone.utc))
+    clock.note_account({"id": "1", "time_zone": "Pacific/Kiritimati"})  # UTC+14
+    clock.note_account({"id": "2", "time_zone": "Pacific/Pago_Pago"})  # UTC-11
+    zoned = {"reporting_timezone": "AD_ACCOUNT_TIME_ZONE"}
+    assert clock.today(zoned, "1") == date(2026, 12, 4)
+    assert clock.today(zoned, "2") == date(2026, 12, 3)
+    assert clock.today({}, "1") == date(2026, 12, 3)  # PINTEREST_TIME_ZONE: UTC
+    assert clock.today(zoned, None) == date(2026, 12, 3)  # organic: no ad account
+    assert clock.reach_today(zoned, "1") == date(2026, 12, 4)
+    late = RunClock(datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc))
+    late.note_account({"id": "2", "time_zone": "Pacific/Pago_Pago"})
+    assert late.today(zoned, "2") == date(2026, 12, 2)
+    assert late.reach_today(zoned, "2") == date(2026, 12, 3)  # limits count from UTC
+
+
+def test_plan_range_keeps_one_day_inside_each_limit() -> None:
+    today = date(2026, 12, 3)
+    for limits, back in [
+        (dates.DAILY_LIMITS, 89),
+        (dates.HOURLY_LIMITS, 7),
+        (DAILY_REPORT_LIMITS, 913),
+        (HOURLY_REPORT_LIMITS, 7),
+        (PRODUCT_ITEM_REPORT_LIMITS, 91),
+    ]:
+        planned = dates.plan_range(
+            bookmark=None,
+            start_date=date(2020, 1, 1),
+            end_date=None,
+            lookback_days=0,
+            granularity="DAY",
+            today=today,
+            limits=limits,
+        )
+        assert planned.start == today - timedelta(days=back), limits
+
+
+def test_pin_cycle_plans_whole_pins_within_the_budget() -> None:
+    pins = ["10", "9", "11", "9"]
+    assert pin_cycle.pin_order(pins) == ["9", "10", "11"]  # numeric, once each
+    plan = pin_cycle.plan_run(["9", "10", "11"], None, budget=5, windows=2)
+    assert (plan.pins, plan.next_pin, plan.due_before) == (["9", "10"], "11", 3)
+    # A budget smaller than one pin's windows still reads one pin: the cycle moves on.
+    plan = pin_cycle.plan_run(["9", "10", "11"], "10", budget=1, windows=2)
+    assert (plan.pins, plan.next_pin, plan.due_before) == (["10"], "11", 2)
+    plan = pin_cycle.plan_run(["9", "10", "11"], "11", budget=5, windows=1)
+    assert (plan.pins, plan.next_pin) == (["11"], None)
+
+
+def test_an_unreadable_cycle_in_state_is_one_line() -> None:
+    with pytest.raises(InvalidStateError) as excinfo:
+        pin_cycle.load_cycle({"per_pin_cycle": {"first_date": "soon"}}, "pin_analytics")
+    assert str(excinfo.value) == (
+        "State for pin_analytics has a per_pin_cycle the tap cannot read "
+        "({'first_date': 'soon'}); delete bookmarks.pin_analytics.per_pin_cycle to start "
+        "the pins' cycle over"
+    )

@@ -59,6 +59,7 @@ ATTRIBUTION = {
     "ENGAGEMENT_WINDOW_DAYS": 30,
     "VIEW_WINDOW_DAYS": 1,
     "CONVERSION_REPORT_TIME": "TIME_OF_AD_ACTION",
+    "REPORTING_TIMEZONE": "PINTEREST_TIME_ZONE",
 }
 REPORTS = r"/v5/ad_accounts/\d+/reports"
 SMALL = Scale(campaigns_per_account=2, ad_groups_per_campaign=1, ads_per_ad_group=2)
@@ -558,7 +559,8 @@ def test_product_items_reach_91_of_92_days_in_31_day_reports(
     assert min(r["DATE"] for r in records) == days_ago(91).isoformat()
     bodies = report_bodies(fake_api, ACCOUNT_1, "PRODUCT_ITEM")
     assert [(b["start_date"], b["end_date"]) for b in bodies] == [
-        (days_ago(91 - 31 * i).isoformat(), days_ago(61 - 31 * i).isoformat()) for i in range(3)
+        (days_ago(91 - 31 * i).isoformat(), days_ago(max(0, 61 - 31 * i)).isoformat())
+        for i in range(3)
     ]
     assert not any(c.startswith(("AD_ID", "PIN_PROMOTION")) for c in bodies[0]["columns"])
     assert any("92 days back" in r.getMessage() for r in caplog.records)
