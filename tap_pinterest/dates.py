@@ -40,6 +40,13 @@ DAILY_LIMITS = DateLimits(max_days_back=90, max_span_days=90)
 HOURLY_LIMITS = DateLimits(max_days_back=8, max_span_days=3)
 
 
+# Pinterest refuses exactly the 90th (914th...) day when its clock has passed UTC midnight
+# and ours not yet, or a run that planned before midnight calls after it (issue 16; other
+# connectors moved to 89 and 913 days). The tap never asks for the last day of a limit:
+# with `analytics_source: auto` the other path (reports) fetches the day given up.
+EDGE_MARGIN_DAYS = 1
+
+
 def limits_for(granularity: str) -> DateLimits:
     """The spec's limits for a granularity."""
     return HOURLY_LIMITS if granularity == "HOUR" else DAILY_LIMITS
@@ -94,17 +101,20 @@ def plan_range(  # noqa: PLR0913
     granularity: str,
     today: date,
     limits: DateLimits | None = None,
+    reach_today: date | None = None,
 ) -> SyncRange:
     """Start at max(bookmark - lookback, start_date), never before the API's cap.
 
-    `limits` defaults to the synchronous endpoints'; async reports reach further.
+    `limits` defaults to the synchronous endpoints'; async reports reach further. The
+    cap keeps EDGE_MARGIN_DAYS inside the limit, counted from `reach_today` (default
+    `today`: the run's date, fixed at its start).
     """
     limits = limits or limits_for(granularity)
     requested = start_date
     if bookmark is not None:
         requested = max(bookmark - timedelta(days=lookback_days), start_date)
     requested = align_to_bucket(requested, granularity)
-    earliest = today - timedelta(days=limits.max_days_back)
+    earliest = earliest_day(reach_today or today, limits)
     start = requested
     if earliest > requested:
         # The cap cuts a bucket: start at the first whole one, or its row would be partial.
@@ -113,6 +123,11 @@ def plan_range(  # noqa: PLR0913
             start = next_bucket(earliest, granularity)
     end = min(end_date or today, today)
     return SyncRange(start=start, end=end, requested_start=requested)
+
+
+def earliest_day(today: date, limits: DateLimits) -> date:
+    """The oldest date the tap asks for under `limits`: one day inside the API's edge."""
+    return today - timedelta(days=limits.max_days_back - EDGE_MARGIN_DAYS)
 
 
 def next_bucket(day: date, granularity: str) -> date:

@@ -28,6 +28,9 @@ SETTINGS_KEY = "settings"
 # What a partition's state holds about how far it got (the SDK's keys).
 BOOKMARK_KEYS = ("replication_key", "replication_key_value", "progress_markers")
 RESET_HINT = "see 'Resetting a stream's state' in the README"
+# Settings recorded since a later release: a state written before holds none of them, and
+# its rows were counted under the only value the tap sent then.
+RECORDED_LATER = {"reporting_timezone": "PINTEREST_TIME_ZONE"}
 
 
 class SettingsChangedError(InvalidStateError):
@@ -62,6 +65,8 @@ def check_partition_settings(
     the next incremental run also reads from start_date.
     """
     stored = partition_state.get(SETTINGS_KEY)
+    if isinstance(stored, dict):
+        stored = {**{k: v for k, v in RECORDED_LATER.items() if k in current}, **stored}
     if isinstance(stored, dict) and stored != dict(current):
         if not start_over:
             changes = ", ".join(

@@ -15,6 +15,7 @@ from singer_sdk import typing as th
 from tap_pinterest import spec
 from tap_pinterest.attribution import attribution_window_errors
 from tap_pinterest.report_planning import ANALYTICS_SOURCES
+from tap_pinterest.run_clock import REPORTING_TIMEZONES
 from tap_pinterest.url_budget import DEFAULT_MAX_URL_BYTES
 
 if TYPE_CHECKING:
@@ -180,6 +181,19 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         description="Book conversions on the date of the ad action or of the conversion.",
     ),
     th.Property(
+        "reporting_timezone",
+        th.StringType,
+        default="PINTEREST_TIME_ZONE",
+        allowed_values=list(REPORTING_TIMEZONES),
+        title="Reporting time zone",
+        description=(
+            "The zone ads analytics days are counted in (beta in the spec): "
+            "PINTEREST_TIME_ZONE (UTC), or AD_ACCOUNT_TIME_ZONE (each ad account's "
+            "time_zone, as Ads Manager shows). Sent on every ads analytics call and report "
+            "and carried in each row as REPORTING_TIMEZONE."
+        ),
+    ),
+    th.Property(
         "analytics_source",
         th.StringType,
         default="auto",
@@ -220,6 +234,17 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         th.ArrayType(th.StringType),
         title="Pin metric types",
         description="Metrics requested by pin_analytics (default: all the spec allows).",
+    ),
+    th.Property(
+        "pin_analytics_call_budget",
+        th.IntegerType,
+        default=200,
+        title="Pin analytics call budget",
+        description=(
+            "Calls a run may spend on GET /pins/{pin_id}/analytics when the bulk "
+            "GET /pins/analytics is refused (one call per pin and window); the pins left "
+            "are due next run, in turn (state keeps the cursor)."
+        ),
     ),
     th.Property(
         "app_types",
@@ -354,6 +379,7 @@ def semantic_errors(config: dict[str, Any]) -> list[str]:
     max_url = config.get("max_url_length", DEFAULT_MAX_URL_BYTES)
     if isinstance(max_url, int) and max_url < MIN_URL_BYTES:
         errors.append(f"max_url_length must be at least {MIN_URL_BYTES} bytes, got {max_url}.")
+    errors += budget_errors(config)
     for name in ("report_poll_seconds", "report_deadline_seconds", "max_rate_limit_wait_seconds"):
         value = config.get(name)
         if isinstance(value, (int, float)) and value <= 0:
@@ -374,6 +400,14 @@ def semantic_errors(config: dict[str, Any]) -> list[str]:
     if not api_url.startswith(("http://", "https://")):
         errors.append(f"api_url must start with http:// or https://, got {api_url!r}.")
     return errors
+
+
+def budget_errors(config: dict[str, Any]) -> list[str]:
+    """pin_analytics_call_budget must let a run read at least one pin."""
+    budget = config.get("pin_analytics_call_budget")
+    if isinstance(budget, int) and budget < 1:
+        return [f"pin_analytics_call_budget must be 1 or more calls, got {budget}."]
+    return []
 
 
 def targeting_type_errors(config: dict[str, Any]) -> list[str]:

@@ -18,6 +18,7 @@ from tap_pinterest.errors import PinterestAuthError
 from tap_pinterest.failures import FailureLog
 from tap_pinterest.quota import DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS, QuotaClosures
 from tap_pinterest.ratelimit import RateLimiter
+from tap_pinterest.run_clock import RunClock
 from tap_pinterest.settings import (
     CONFIG_SCHEMA,
     DEFAULT_API_URL,
@@ -95,6 +96,11 @@ class TapPinterest(Tap):
         return set()
 
     @cached_property
+    def run_clock(self) -> RunClock:
+        """The run's `today`, fixed once at its start (issue 16: every window agrees)."""
+        return RunClock()
+
+    @cached_property
     def rate_limiter(self) -> RateLimiter:
         """Pinterest counts calls per user and app: one budget for every stream."""
         return RateLimiter()
@@ -132,6 +138,7 @@ class TapPinterest(Tap):
         STATE (every completed stream's bookmarks) is written first, then the summary.
         Records still gathered for writing are written even when the sync breaks off.
         """
+        _ = self.run_clock  # fixed before the first stream plans a window
         with self.records_written_out():
             super().sync_all()
         self.log_stream_totals()

@@ -355,9 +355,9 @@ def test_start_date_is_capped_at_90_days_with_one_warning(
     with caplog.at_level(logging.WARNING):
         result = run_sync(config, streams=streams)
 
-    earliest = days_ago(90).isoformat()
+    earliest = days_ago(89).isoformat()  # one day of margin inside the 90 (issue 16)
     calls = [c for s in streams for c in fake_api.calls(ANALYTICS_PATHS[s])]
-    assert len(calls) == 4  # 2 streams x 2 ad accounts, one 91-day window each
+    assert len(calls) == 4  # 2 streams x 2 ad accounts, one 90-day window each
     assert all(c.query["start_date"] == [earliest] for c in calls)
     assert all(c.query["end_date"] == [utc_today().isoformat()] for c in calls)
     all_lines = [r for r in caplog.records if "can no longer be fetched" in r.getMessage()]
@@ -372,11 +372,11 @@ def test_start_date_is_capped_at_90_days_with_one_warning(
         ]
         assert len(lines) == 1, lines
         assert requested.isoformat() in lines[0]
-        assert days_ago(91).isoformat() in lines[0]
+        assert days_ago(90).isoformat() in lines[0]
     account_rows = result.stream("ad_account_analytics")
-    assert len(account_rows) == 182  # 91 days x 2 ad accounts
+    assert len(account_rows) == 180  # 90 days x 2 ad accounts
     assert min(r["DATE"] for r in account_rows) == earliest
-    assert len(result.stream("campaign_analytics")) == 364
+    assert len(result.stream("campaign_analytics")) == 360
 
 
 # State ------------------------------------------------------------------------------
@@ -624,21 +624,20 @@ def test_bad_settings_fail_clearly(fake_api: FakePinterestAPI, setting: str, val
 
 
 def test_hour_granularity_windows_keys_and_columns(fake_api: FakePinterestAPI) -> None:
-    """HOUR: at most 8 days back, 3-day spans, HOUR in the key, no conversion columns."""
+    """HOUR: at most 8 days back (7 asked), 3-day spans, HOUR in the key, no conversions."""
     fake_api.reset(Scale(campaigns_per_account=2, ad_groups_per_campaign=1, ads_per_ad_group=1))
     streams = {"ad_account_analytics", "campaign_analytics"}
     result = run_sync(
         config_for(fake_api, days_ago(20), analytics_granularity="HOUR"), streams=streams
     )
-    earliest = days_ago(8)
+    earliest = days_ago(7)
     windows = [
-        (days_ago(8).isoformat(), days_ago(5).isoformat()),
-        (days_ago(4).isoformat(), days_ago(1).isoformat()),
-        (utc_today().isoformat(), utc_today().isoformat()),
+        (days_ago(7).isoformat(), days_ago(4).isoformat()),
+        (days_ago(3).isoformat(), utc_today().isoformat()),
     ]
     for stream in streams:
         calls = fake_api.calls(ANALYTICS_PATHS[stream])
-        assert len(calls) == 6  # 3 windows x 2 ad accounts
+        assert len(calls) == 4  # 2 windows x 2 ad accounts
         assert sorted({(c.query["start_date"][0], c.query["end_date"][0]) for c in calls}) == (
             windows
         )
@@ -657,7 +656,7 @@ def test_hour_granularity_windows_keys_and_columns(fake_api: FakePinterestAPI) -
         assert schema["key_properties"][0] == LEVELS[stream][1]
 
     records = result.stream("ad_account_analytics")
-    assert len(records) == 2 * 9 * 24
+    assert len(records) == 2 * 8 * 24
     expected = expected_rows(
         fake_api, "ad_account_analytics", earliest, utc_today(), granularity="HOUR"
     )
@@ -669,7 +668,7 @@ def test_hour_granularity_windows_keys_and_columns(fake_api: FakePinterestAPI) -
         row = expected[record_key("ad_account_analytics", record)]
         assert record["SPEND_IN_DOLLAR"] == row["SPEND_IN_DOLLAR"]
         assert record["TOTAL_CLICKTHROUGH"] == row["TOTAL_CLICKTHROUGH"]
-    assert len(result.stream("campaign_analytics")) == 4 * 9 * 24
+    assert len(result.stream("campaign_analytics")) == 4 * 8 * 24
 
 
 def _not_monday(n: int) -> date:
@@ -721,7 +720,7 @@ def test_capped_start_is_the_first_whole_bucket(
     fake_api: FakePinterestAPI, granularity: str
 ) -> None:
     """Under the 90-day cap, start at the first whole bucket: never earlier, never partial."""
-    earliest = days_ago(90)
+    earliest = days_ago(89)
     if granularity == "WEEK":
         first_whole = earliest + timedelta(days=(7 - earliest.weekday()) % 7)
     else:

@@ -199,28 +199,28 @@ def test_plan_range_start_date_wins_over_early_lookback() -> None:
     assert planned.requested_start == date(2026, 6, 8)
 
 
-def test_plan_range_caps_at_90_days_back() -> None:
+def test_plan_range_caps_at_90_days_back_less_a_day_of_margin() -> None:
     planned = plan(start_date=TODAY - timedelta(days=200))
-    assert planned.start == TODAY - timedelta(days=90) == date(2026, 3, 17)
+    assert planned.start == TODAY - timedelta(days=89) == date(2026, 3, 18)
     assert planned.requested_start == TODAY - timedelta(days=200)
     assert planned.capped
 
 
 def test_plan_range_exact_cap_boundary() -> None:
-    """today - 90 is still allowed; today - 91 is not."""
-    at_cap = plan(start_date=TODAY - timedelta(days=90))
-    assert at_cap.start == TODAY - timedelta(days=90)
+    """today - 89 is asked; today - 90, the limit's edge, is not (issue 16: margin)."""
+    at_cap = plan(start_date=TODAY - timedelta(days=89))
+    assert at_cap.start == TODAY - timedelta(days=89)
     assert not at_cap.capped
-    past_cap = plan(start_date=TODAY - timedelta(days=91))
-    assert past_cap.start == TODAY - timedelta(days=90)
+    past_cap = plan(start_date=TODAY - timedelta(days=90))
+    assert past_cap.start == TODAY - timedelta(days=89)
     assert past_cap.capped
 
 
-def test_plan_range_hour_cap_is_8_days() -> None:
+def test_plan_range_hour_cap_is_8_days_less_a_day_of_margin() -> None:
     planned = plan(start_date=TODAY - timedelta(days=30), granularity="HOUR")
-    assert planned.start == TODAY - timedelta(days=8)
+    assert planned.start == TODAY - timedelta(days=7)
     assert planned.capped
-    assert not plan(start_date=TODAY - timedelta(days=8), granularity="HOUR").capped
+    assert not plan(start_date=TODAY - timedelta(days=7), granularity="HOUR").capped
 
 
 def test_plan_range_end_date() -> None:
@@ -234,7 +234,7 @@ def test_plan_range_end_date() -> None:
 def test_plan_range_end_date_before_cap_is_empty() -> None:
     planned = plan(start_date=date(2025, 1, 1), end_date=date(2025, 2, 1))
     assert planned.empty
-    assert planned.start == date(2026, 3, 17)
+    assert planned.start == date(2026, 3, 18)
 
 
 def test_plan_range_week_and_month_alignment() -> None:
@@ -253,11 +253,11 @@ def test_plan_range_week_and_month_alignment() -> None:
 def test_plan_range_capped_week_and_month_start_on_a_whole_bucket() -> None:
     """The cap must not reintroduce a mid-bucket start.
 
-    today - 90 is Tuesday 2026-03-17. Pinterest keys a WEEK row by its Monday even when
-    the range starts later, so starting on 03-17 yields a 6-day row under DATE 03-16
-    that overwrites the complete week loaded by an earlier run (the very problem
-    align_to_bucket exists to prevent). The first whole bucket inside the cap is the
-    Monday 03-23 (WEEK) or 04-01 (MONTH).
+    today - 89 (the cap, one day inside the limit) is Wednesday 2026-03-18. Pinterest
+    keys a WEEK row by its Monday even when the range starts later, so starting on 03-18
+    yields a 5-day row under DATE 03-16 that overwrites the complete week loaded by an
+    earlier run (the very problem align_to_bucket exists to prevent). The first whole
+    bucket inside the cap is the Monday 03-23 (WEEK) or 04-01 (MONTH).
     """
     week = plan(start_date=TODAY - timedelta(days=200), granularity="WEEK")
     assert week.capped

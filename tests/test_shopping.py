@@ -32,6 +32,7 @@ ATTRIBUTION = {
     "ENGAGEMENT_WINDOW_DAYS": 30,
     "VIEW_WINDOW_DAYS": 1,
     "CONVERSION_REPORT_TIME": "TIME_OF_AD_ACTION",
+    "REPORTING_TIMEZONE": "PINTEREST_TIME_ZONE",
 }
 # Kept when narrowing a catalog: the row's meaning (attribution) and its ad account.
 KEEP = {*ATTRIBUTION, "ad_account_id"}

@@ -27,6 +27,7 @@ DEFAULT_SETTINGS = {
     "engagement_window_days": 30,
     "view_window_days": 1,
     "conversion_report_time": "TIME_OF_AD_ACTION",
+    "reporting_timezone": "PINTEREST_TIME_ZONE",
 }
 MEANING = {
     "ad_account_id",
@@ -35,6 +36,7 @@ MEANING = {
     "ENGAGEMENT_WINDOW_DAYS",
     "VIEW_WINDOW_DAYS",
     "CONVERSION_REPORT_TIME",
+    "REPORTING_TIMEZONE",
 }
 
 
@@ -86,6 +88,10 @@ def test_each_partition_keeps_the_settings_its_rows_were_counted_under(
         (
             {"conversion_report_time": "TIME_OF_CONVERSION"},
             "conversion_report_time was 'TIME_OF_AD_ACTION' and is now 'TIME_OF_CONVERSION'",
+        ),
+        (
+            {"reporting_timezone": "AD_ACCOUNT_TIME_ZONE"},
+            "reporting_timezone was 'PINTEREST_TIME_ZONE' and is now 'AD_ACCOUNT_TIME_ZONE'",
         ),
     ],
 )

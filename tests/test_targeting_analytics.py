@@ -38,6 +38,7 @@ ATTRIBUTION = {
     "ENGAGEMENT_WINDOW_DAYS": 30,
     "VIEW_WINDOW_DAYS": 1,
     "CONVERSION_REPORT_TIME": "TIME_OF_AD_ACTION",
+    "REPORTING_TIMEZONE": "PINTEREST_TIME_ZONE",
 }
 # stream -> (fake level, id column of records, FakeData attribute, columns never asked)
 LEVELS: dict[str, tuple[str, str, str | None, frozenset[str]]] = {

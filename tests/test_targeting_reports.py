@@ -214,7 +214,7 @@ def test_hour_granularity_through_reports(fake_api: FakePinterestAPI) -> None:
 def test_auto_takes_old_dates_from_reports_and_recent_from_sync(
     fake_api: FakePinterestAPI, types: list[str]
 ) -> None:
-    """300 days: reports for today-300..today-91 (2 windows), sync for the last 91 days."""
+    """300 days: reports for today-300..today-90 (2 windows), sync for the last 90 days."""
     fake_api.reset(SMALL)
     start, today = days_ago(300), utc_today()
     config = config_for(fake_api, start, targeting_types=types, **FAST)
@@ -224,7 +224,7 @@ def test_auto_takes_old_dates_from_reports_and_recent_from_sync(
     batches = math.ceil(len(types) / 5)
     windows = [
         (start.isoformat(), (start + timedelta(days=185)).isoformat()),
-        ((start + timedelta(days=186)).isoformat(), days_ago(91).isoformat()),
+        ((start + timedelta(days=186)).isoformat(), days_ago(90).isoformat()),
     ]
     for account in ACCOUNTS:
         sent = [b for b in bodies(fake_api, account) if b["level"] == "CAMPAIGN_TARGETING"]
@@ -235,8 +235,8 @@ def test_auto_takes_old_dates_from_reports_and_recent_from_sync(
     # + 2 CAMPAIGN reports per account for campaign_analytics.
     assert len(fake_api.calls(REPORTS, method="POST")) == 2 * (2 * batches + 2)
     sync_calls = fake_api.calls(PATHS["campaign_targeting_analytics"])
-    assert len(sync_calls) == 2  # one window of 91 days, every type in one call
-    assert {c.query["start_date"][0] for c in sync_calls} == {days_ago(90).isoformat()}
+    assert len(sync_calls) == 2  # one window of 90 days, every type in one call
+    assert {c.query["start_date"][0] for c in sync_calls} == {days_ago(89).isoformat()}
 
     records = keyed("campaign_targeting_analytics", result.stream("campaign_targeting_analytics"))
     assert len(records) == 2 * 2 * 301 * values_of(types)
@@ -277,12 +277,12 @@ def test_beyond_914_days_one_line_names_the_lost_dates(
     assert lines == [
         (
             f"{stream}: Pinterest serves analytics at most 914 days back; {days_ago(1000)} to "
-            f"{days_ago(915)} can no longer be fetched, starting at {days_ago(914)}"
+            f"{days_ago(914)} can no longer be fetched, starting at {days_ago(913)}"
         )
     ]
     records = keyed(stream, result.stream(stream))
-    assert min(r["DATE"] for r in records.values()) == days_ago(914).isoformat()
-    assert len(records) == 2 * 915 * 3
+    assert min(r["DATE"] for r in records.values()) == days_ago(913).isoformat()
+    assert len(records) == 2 * 914 * 3
     # 824 report dates: 4 x 186 + 80.
     assert len(bodies(fake_api, ACCOUNT_1)) == 5
 
@@ -306,16 +306,16 @@ def test_a_type_reports_do_not_offer_is_named_once(
     assert lines == [
         (
             f"{stream}: async reports do not offer targeting type COUNTRY; its rows for "
-            f"{start} to {days_ago(91)} cannot be fetched"
+            f"{start} to {days_ago(90)} cannot be fetched"
         )
     ]
     assert [b["targeting_types"] for b in bodies(fake_api, ACCOUNT_1)] == [["GENDER"]]
     records = result.stream(stream)
     countries = {r["DATE"] for r in records if r["targeting_type"] == "COUNTRY"}
     genders = {r["DATE"] for r in records if r["targeting_type"] == "GENDER"}
-    assert countries == set(dates_between(days_ago(90), today))
+    assert countries == set(dates_between(days_ago(89), today))
     assert genders == set(dates_between(start, today))
-    assert len(records) == 2 * (101 * 3 + 91 * 4)
+    assert len(records) == 2 * (101 * 3 + 90 * 4)
 
 
 # State -----------------------------------------------------------------------------------
@@ -387,7 +387,7 @@ def test_a_type_added_restarts_the_reports_from_start_date(
     start = days_ago(200)
     first = sync(config_for(fake_api, start, targeting_types=["GENDER"], **FAST), {stream})
     assert windows_of(bodies(fake_api, ACCOUNT_1)) == [
-        (start.isoformat(), days_ago(91).isoformat())
+        (start.isoformat(), days_ago(90).isoformat())
     ]
     fake_api.clear_log()
     config = config_for(fake_api, start, targeting_types=["GENDER", "COUNTRY"], **FAST)

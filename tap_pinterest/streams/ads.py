@@ -58,6 +58,7 @@ class AdAccountsStream(EntityStream):
 
     @override
     def get_child_context(self, record: Record, context: Context | None) -> Context:
+        self.pinterest_tap.run_clock.note_account(record)  # its time_zone (issue 16)
         return {"ad_account_id": record["id"]}
 
 

@@ -17,7 +17,7 @@ from singer_sdk.singerlib import Metadata
 from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
 from typing_extensions import override
 
-from tap_pinterest import dates, lookback, row_meaning
+from tap_pinterest import dates, lookback, row_meaning, run_clock
 from tap_pinterest.analytics_columns import (
     ADS_COLUMNS,
     ANY_JSON_TYPE,
@@ -52,6 +52,7 @@ ATTRIBUTION_SETTINGS = {
     "ENGAGEMENT_WINDOW_DAYS": "engagement_window_days",
     "VIEW_WINDOW_DAYS": "view_window_days",
     "CONVERSION_REPORT_TIME": "conversion_report_time",
+    "REPORTING_TIMEZONE": "reporting_timezone",
 }
 
 
@@ -78,8 +79,8 @@ class AnalyticsStream(PinterestStream):
 
     @override
     def get_replication_key_signpost(self, context: Context | None = None) -> Any:
-        """Never bookmark past today (UTC), whatever a row claims."""
-        return dates.utc_today().isoformat()
+        """Never bookmark past the run's today (its reporting zone), whatever a row claims."""
+        return run_clock.partition_today(self, context).isoformat()
 
     def windows(self, context: Context | None) -> list[dates.DateWindow]:
         """This partition's windows: from max(bookmark - lookback, start_date), capped."""
@@ -93,7 +94,7 @@ class AnalyticsStream(PinterestStream):
         self, context: Context | None, limits: dates.DateLimits | None = None
     ) -> dates.SyncRange:
         """This partition's dates, capped at `limits` (default: the synchronous reach)."""
-        today = dates.utc_today()
+        today = run_clock.partition_today(self, context)
         start_date = _config_date(self.config.get("start_date")) or today - timedelta(
             days=DEFAULT_START_DAYS_AGO
         )
@@ -105,6 +106,7 @@ class AnalyticsStream(PinterestStream):
             granularity=self.granularity,
             today=today,
             limits=limits,
+            reach_today=run_clock.partition_reach_today(self, context),
         )
 
     def warn_cap(self, sync_range: dates.SyncRange, max_days_back: int) -> None:
@@ -268,6 +270,7 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
             "ENGAGEMENT_WINDOW_DAYS": {"type": ["integer"]},
             "VIEW_WINDOW_DAYS": {"type": ["integer"]},
             "CONVERSION_REPORT_TIME": {"type": ["string"]},
+            "REPORTING_TIMEZONE": {"type": ["string"]},
         }
         if self.granularity == "HOUR":
             properties["HOUR"] = {"type": ["integer"]}
@@ -308,6 +311,7 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
             "CONVERSION_REPORT_TIME": str(
                 self.config.get("conversion_report_time", "TIME_OF_AD_ACTION")
             ),
+            "REPORTING_TIMEZONE": run_clock.reporting_timezone(self.config),
         }
 
     def requested_columns(self) -> list[str]:
@@ -367,6 +371,7 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
             "engagement_window_days": attribution["ENGAGEMENT_WINDOW_DAYS"],
             "view_window_days": attribution["VIEW_WINDOW_DAYS"],
             "conversion_report_time": attribution["CONVERSION_REPORT_TIME"],
+            "reporting_timezone": attribution["REPORTING_TIMEZONE"],
         }
 
     def fetch_level(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
-from tap_pinterest import dates, spec
+from tap_pinterest import dates, pin_cycle, run_clock, spec
 from tap_pinterest.analytics_columns import ANY_JSON_TYPE, NUMBER_TYPES
 from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.json_rows import exact_number
@@ -227,45 +227,130 @@ class PinAnalyticsStream(TypedOrganicAnalyticsStream):
             return
         pin_ids = self.pin_ids(context)
         self._bulk_refused = False  # each run tries the cheap bulk endpoint again
-        for window in windows:
+        for index, window in enumerate(windows):
             params = self.base_params(window)
-            for body in self.fetch_pins(params, pin_ids, context):
-                if not isinstance(body, dict):
-                    msg = f"Pinterest answered {self.path} with a non-object body"
-                    raise PinterestAPIError(msg)
-                for pin_id, group_map in body.items():
-                    for _, row in daily_rows(group_map, self.path):
-                        self.note_status(row)
-                        yield self.typed({"pin_id": str(pin_id), **row})
+            for body in self.fetch_pins(params, pin_ids, context, first=index == 0):
+                yield from self.pin_rows(body)
+            if self._bulk_refused:
+                yield from self.per_pin_records(pin_ids, context)
+                return
+        # The bulk path read every pin: a per-pin cycle under way is no longer needed.
+        self.get_context_state(context).pop(pin_cycle.CYCLE_KEY, None)
         self.hold_bookmark_before_unfinished_days(context)
 
-    def fetch_pins(
-        self, params: dict[str, Any], pin_ids: list[str], context: Context | None
-    ) -> Iterable[dict[str, Any]]:
-        """Bulk answers ({pin_id: groups}), or per-pin ones once the beta bulk is refused.
+    def pin_rows(self, body: Any) -> Iterable[dict[str, Any]]:  # noqa: ANN401
+        """Typed rows of an answer keyed by pin id ({pin_id: groups})."""
+        if not isinstance(body, dict):
+            msg = f"Pinterest answered {self.path} with a non-object body"
+            raise PinterestAPIError(msg)
+        for pin_id, group_map in body.items():
+            for _, row in daily_rows(group_map, self.path):
+                self.note_status(row)
+                yield self.typed({"pin_id": str(pin_id), **row})
 
-        GET /pins/analytics is beta and not available to all apps (spec); the generally
-        available GET /pins/{pin_id}/analytics gives the same rows, one pin per call.
+    def fetch_pins(
+        self,
+        params: dict[str, Any],
+        pin_ids: list[str],
+        context: Context | None,
+        *,
+        first: bool,
+    ) -> Iterable[dict[str, Any]]:
+        """Bulk answers ({pin_id: groups}); stops at once if the beta bulk is refused.
+
+        GET /pins/analytics is beta and not available to all apps (spec); only its first
+        call of a run may be refused that way (then the generally available
+        GET /pins/{pin_id}/analytics gives the same rows, one pin per call).
         """
-        batches = self.id_batches(self.path, params, "pin_ids", pin_ids, MAX_PINS_PER_CALL)
-        for index, batch in enumerate(batches):
-            if not self._bulk_refused:
-                try:
-                    yield from self.fetch_ids(self.path, params, "pin_ids", batch, context)
-                    continue
-                except PinterestAPIError as exc:
-                    if exc.status not in BULK_REFUSED_STATUSES or index > 0:
-                        raise
-                    self._bulk_refused = True
-                    self.logger.warning(
-                        "%s: Pinterest refused the beta bulk endpoint GET /pins/analytics "
-                        "(%s); reading each pin from GET /pins/{pin_id}/analytics instead "
-                        "(one call per pin)",
-                        self.name,
-                        exc,
-                    )
-            for pin_id in batch:
-                yield {pin_id: self.fetch(f"/pins/{pin_id}/analytics", params, context)}
+        batches = iter(self.id_batches(self.path, params, "pin_ids", pin_ids, MAX_PINS_PER_CALL))
+        batch = next(batches, None)
+        if batch is None:
+            return
+        try:
+            answers = list(self.fetch_ids(self.path, params, "pin_ids", batch, context))
+        except PinterestAPIError as exc:
+            if exc.status not in BULK_REFUSED_STATUSES or not first:
+                raise
+            self._bulk_refused = True
+            self.logger.warning(
+                "%s: Pinterest refused the beta bulk endpoint GET /pins/analytics "
+                "(%s); reading each pin from GET /pins/{pin_id}/analytics instead "
+                "(one call per pin)",
+                self.name,
+                exc,
+            )
+            return
+        yield from answers
+        for batch in batches:
+            yield from self.fetch_ids(self.path, params, "pin_ids", batch, context)
+
+    def per_pin_records(
+        self, pin_ids: list[str], context: Context | None
+    ) -> Iterable[dict[str, Any]]:
+        """This run's share of the per-pin cycle, within pin_analytics_call_budget calls.
+
+        The bookmark stays until the cycle has read every pin (pin_cycle explains why).
+        """
+        state = self.get_context_state(context)
+        cycle = pin_cycle.load_cycle(state, self.name) or pin_cycle.Cycle(
+            None, self.plan(context).start, None, 0
+        )
+        today = run_clock.partition_today(self, context)
+        end = self.plan(context).end
+        earliest = dates.earliest_day(today, dates.DAILY_LIMITS)
+        sync_range = dates.SyncRange(max(cycle.first_date, earliest), end, cycle.first_date)
+        self.warn_cap(sync_range, dates.DAILY_LIMITS.max_days_back)
+        windows = [] if sync_range.empty else dates.split_windows(sync_range, "DAY")
+        ordered = pin_cycle.pin_order(pin_ids)
+        budget = int(self.config.get("pin_analytics_call_budget", pin_cycle.DEFAULT_CALL_BUDGET))
+        plan = pin_cycle.plan_run(ordered, cycle.next_pin, budget, len(windows))
+        for pin_id in plan.pins:
+            for window in windows:
+                body = self.fetch(f"/pins/{pin_id}/analytics", self.base_params(window), context)
+                yield from self.pin_rows({pin_id: body})
+        covered = end
+        if self._first_unfinished is not None:
+            covered = min(covered, self._first_unfinished - timedelta(days=1))
+            self._first_unfinished = None
+        cycle = pin_cycle.after_run(cycle, plan, covered)
+        # The SDK would move the bookmark to the dates of the pins read so far; the cycle
+        # moves it once every pin was read (SDK state key, not an internal name).
+        state.pop("progress_markers", None)
+        self.log_cycle(cycle, plan, len(ordered), len(windows))
+        if plan.next_pin is not None:
+            state[pin_cycle.CYCLE_KEY] = cycle.to_state()
+            return
+        state.pop(pin_cycle.CYCLE_KEY, None)
+        state["replication_key"] = self.replication_key
+        state["replication_key_value"] = (cycle.covered_to or covered).isoformat()
+
+    def log_cycle(
+        self, cycle: pin_cycle.Cycle, plan: pin_cycle.RunPlan, total: int, windows: int
+    ) -> None:
+        """Say how far the per-pin cycle is: read, due, and where the next run goes on."""
+        calls = len(plan.pins) * windows
+        if plan.next_pin is None:
+            self.logger.info(
+                "%s: per-pin cycle complete: %d pins read in this cycle (%d this run, %d calls);"
+                " the bookmark moves to %s",
+                self.name,
+                cycle.pins_read,
+                len(plan.pins),
+                calls,
+                cycle.covered_to,
+            )
+            return
+        self.logger.info(
+            "%s: per-pin cycle: %d pins read in this cycle (%d this run, %d calls, "
+            "pin_analytics_call_budget); %d of %d pins still due, from pin %s next run",
+            self.name,
+            cycle.pins_read,
+            len(plan.pins),
+            calls,
+            plan.due_before - len(plan.pins),
+            total,
+            plan.next_pin,
+        )
 
 
 class TopPinsAnalyticsStream(AnalyticsStream):

@@ -148,6 +148,7 @@ class ReportBackedStream(AdsAnalyticsStream):
             "engagement_window_days": attribution["ENGAGEMENT_WINDOW_DAYS"],
             "view_window_days": attribution["VIEW_WINDOW_DAYS"],
             "conversion_report_time": attribution["CONVERSION_REPORT_TIME"],
+            "reporting_timezone": attribution["REPORTING_TIMEZONE"],
             "report_format": "JSON",
         }
 

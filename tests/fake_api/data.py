@@ -66,6 +66,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "tap_pinterest" / "schemas" / "openapi.json"
 
@@ -112,6 +113,9 @@ USER_ID = "2783136121146311751"
 USERNAME = "fake_pinner"
 BASE_TIME = 1_700_000_000  # 2023-11-14T22:13:20Z: creation times count up from here.
 HOURS_PER_DAY = 24
+# Ad accounts' time_zone (a field of live GET /ad_accounts answers the 5.23.0 spec lacks),
+# in turn: 14 hours ahead of UTC, 11 behind, UTC. Far apart, so a test sees the day move.
+ACCOUNT_TIME_ZONES = ("Pacific/Kiritimati", "Pacific/Pago_Pago", "Etc/UTC")
 
 ColumnKind = Literal["string", "integer", "number", "boolean"]
 
@@ -254,13 +258,16 @@ class Attribution:
     view_window_days: int = 1
     engagement_window_days: int = 30
     conversion_report_time: str = "TIME_OF_AD_ACTION"
+    # PINTEREST_TIME_ZONE or AD_ACCOUNT_TIME_ZONE (spec ReportingTimeZone, beta).
+    reporting_timezone: str = "PINTEREST_TIME_ZONE"
 
     def key(self) -> str:
-        """Hash key: every setting changes numeric values."""
-        return (
+        """Hash key: every setting changes numeric values (the account's days others)."""
+        key = (
             f"{self.click_window_days}/{self.view_window_days}/"
             f"{self.engagement_window_days}/{self.conversion_report_time}"
         )
+        return key if self.reporting_timezone == "PINTEREST_TIME_ZONE" else f"{key}/account-zone"
 
 
 DEFAULT_ATTRIBUTION = Attribution()
@@ -399,13 +406,31 @@ class FakeData:
         """Build the data set; ``today`` pins the UTC date (None = the real date)."""
         self.scale = scale or Scale()
         self.today_override = today
+        # The fake's clock (UTC); None: the real one. today_override wins for the date.
+        self.now_override: datetime | None = None
         self._revision_cutoffs: list[date] = []
         self._build()
 
     # ------------------------------------------------------------------ time
     def today(self) -> date:
         """Current UTC date as seen by the fake (``today_override`` if set)."""
-        return self.today_override or datetime.now(tz=timezone.utc).date()
+        return self.today_override or self.now().date()
+
+    def now(self) -> datetime:
+        """Current UTC time as seen by the fake (``now_override`` if set)."""
+        return self.now_override or datetime.now(tz=timezone.utc)
+
+    def reporting_today(self, ad_account_id: str, attribution: Attribution) -> date:
+        """The last day with analytics rows: in the account's time_zone if asked for.
+
+        Under AD_ACCOUNT_TIME_ZONE an account's days are its own: the fake's UTC time
+        seen in the account's zone (``today_override`` moves it by whole days).
+        """
+        if attribution.reporting_timezone != "AD_ACCOUNT_TIME_ZONE":
+            return self.today()
+        zone = ZoneInfo(self.account_time_zones.get(ad_account_id, "Etc/UTC"))
+        local = self.now().astimezone(zone).date()
+        return local + (self.today() - self.now().date())
 
     def revise(self, days: int = 3) -> None:
         """Restate the most recent ``days`` dates (up to today) of all analytics."""
@@ -524,6 +549,9 @@ class FakeData:
         }
 
         self.ad_accounts: list[dict[str, Any]] = []
+        # Each ad account's time_zone; GET /ad_accounts sends it when the server's
+        # ``send_account_time_zone`` is on.
+        self.account_time_zones: dict[str, str] = {}
         self.campaigns: dict[str, list[dict[str, Any]]] = {}
         self.ad_groups: dict[str, list[dict[str, Any]]] = {}
         self.ads: dict[str, list[dict[str, Any]]] = {}
@@ -556,6 +584,7 @@ class FakeData:
 
         for a in range(s.ad_accounts):
             acct = str(549755885175 + a)
+            self.account_time_zones[acct] = ACCOUNT_TIME_ZONES[a % len(ACCOUNT_TIME_ZONES)]
             shared = s.ad_accounts >= 2 and a == s.ad_accounts - 1
             created = BASE_TIME + a * 86_400
             self.ad_accounts.append(
@@ -970,7 +999,9 @@ class FakeData:
         id_key = LEVEL_ID_KEYS[level]
         entities = self._entities(ad_account_id, level)
         wanted = list(entities) if entity_ids is None else list(dict.fromkeys(entity_ids))
-        buckets = self.buckets(start, end, granularity, self.today())
+        buckets = self.buckets(
+            start, end, granularity, self.reporting_today(ad_account_id, attribution)
+        )
         rows: list[dict[str, Any]] = []
         for eid in wanted:
             entity = entities.get(eid)
@@ -1048,7 +1079,9 @@ class FakeData:
         rows carry ``DATE`` (and ``HOUR``) and the requested columns.
         """
         out: dict[str, list[dict[str, Any]]] = {}
-        buckets = self.buckets(start, end, granularity, self.today())
+        buckets = self.buckets(
+            start, end, granularity, self.reporting_today(ad_account_id, attribution)
+        )
         hours: list[int | None] = list(range(HOURS_PER_DAY)) if granularity == "HOUR" else [None]
         for eid in self.report_only_entities(ad_account_id, level):
             rows = out.setdefault(eid, [])

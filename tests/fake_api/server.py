@@ -53,6 +53,14 @@ Contract of the fake where the spec is silent (tests rely on it):
   :mod:`tests.fake_api.shopping`), with ``TARGETING_TYPE``, ``TARGETING_VALUE`` (a
   number for LOCATION, as there) and ``TARGETING_VALUE_NAME`` besides ``DATE`` and the
   requested columns; zeros are left out as in other reports.
+- Time: ``data.now_override`` (a UTC datetime) and ``data.today_override`` set the fake's
+  clock; every date limit is checked on it (a test can move it mid-run with ``on_page``).
+  ``reporting_timezone`` (``PINTEREST_TIME_ZONE`` | ``AD_ACCOUNT_TIME_ZONE``; else 400) is
+  taken by the ads analytics operations and the report body; with
+  ``AD_ACCOUNT_TIME_ZONE`` the account's days are its own: the last day with rows is the
+  fake's time in ``data.account_time_zones[id]``, and values differ from UTC days'.
+  ``send_account_time_zone = True`` adds ``time_zone`` to ad accounts (default off until
+  the tap's schema has it).
 - Organic analytics: same 90-day rules; NO_SPLIT's group key is ``"all"``; APP_TYPE
   gives ``MOBILE/TABLET/WEB``; OWNED_CONTENT ``OTHER/CLAIMED``; SOURCE
   ``YOUR_PINS/OTHER_PINS``; PIN_FORMAT the seven non-ALL pin formats.  Bulk pin
@@ -186,6 +194,9 @@ REPORT_MAX_DATES = 186
 PRODUCT_ITEM_MAX_DAYS_BACK = 92
 PRODUCT_ITEM_MAX_DATES = 31
 HOUR_REPORT_MAX_DATES = 3
+# ReportingTimeZone (spec, beta): a query parameter of the ads analytics operations and a
+# field of the report request.
+REPORTING_TIMEZONES = ("PINTEREST_TIME_ZONE", "AD_ACCOUNT_TIME_ZONE")
 SYNC_LEVELS = {
     "ADVERTISER": "ad_account",
     "CAMPAIGN": "campaign",
@@ -547,6 +558,8 @@ class FakePinterestAPI:
             # HTTP status refusing the beta ad_group_ids filter of GET .../keywords (None:
             # accepted): 403 code 29 "not permitted", or 400 code 1.
             self.refuse_ad_group_ids: int | None = None
+            # Send each ad account's time_zone (live API; not in the 5.23.0 schema).
+            self.send_account_time_zone = False
             # Front ends refuse request lines longer than this (HTTP 414); None: no limit.
             self.max_request_target: int | None = DEFAULT_MAX_REQUEST_TARGET
             # Async reports
@@ -1156,10 +1169,16 @@ class FakePinterestAPI:
         accounts = [
             a for a in self.data.ad_accounts if shared or a["owner"]["id"] == self.data.user["id"]
         ]
-        return self._page(q, "/ad_accounts", accounts)
+        return self._page(q, "/ad_accounts", [self._zoned(a) for a in accounts])
 
     def _ad_account(self, q: _Query, ad_account_id: str) -> dict[str, Any]:  # noqa: ARG002
-        return dict(self._account(ad_account_id))
+        return self._zoned(self._account(ad_account_id))
+
+    def _zoned(self, account: dict[str, Any]) -> dict[str, Any]:
+        """The account, with its ``time_zone`` when ``send_account_time_zone`` is on."""
+        if not self.send_account_time_zone:
+            return dict(account)
+        return {**account, "time_zone": self.data.account_time_zones[account["id"]]}
 
     @staticmethod
     def _statuses(q: _Query) -> list[str]:
@@ -1347,10 +1366,12 @@ class FakePinterestAPI:
             if value is not None:
                 windows[name] = int(value)
         report_time = q.enum("conversion_report_time", CONVERSION_REPORT_TIMES, "TIME_OF_AD_ACTION")
-        q.enum("reporting_timezone", ("PINTEREST_TIME_ZONE", "AD_ACCOUNT_TIME_ZONE"))
+        zone = q.enum("reporting_timezone", REPORTING_TIMEZONES, REPORTING_TIMEZONES[0])
         start, end = self._date_range(q, granularity, hour_range_rule=level != "ad_account")
         attribution = Attribution(
-            **windows, conversion_report_time=report_time or "TIME_OF_AD_ACTION"
+            **windows,
+            conversion_report_time=report_time or "TIME_OF_AD_ACTION",
+            reporting_timezone=zone or REPORTING_TIMEZONES[0],
         )
         rows = self.data.ads_analytics_rows(
             ad_account_id,
@@ -1590,6 +1611,10 @@ class FakePinterestAPI:
         if report_time not in CONVERSION_REPORT_TIMES:
             msg = f"Invalid conversion_report_time: {report_time}."
             raise _bad(msg)
+        zone = str(request.get("reporting_timezone") or REPORTING_TIMEZONES[0])
+        if zone not in REPORTING_TIMEZONES:
+            msg = f"Invalid reporting_timezone: {zone}."
+            raise _bad(msg)
         if request.get("report_format", "JSON") != "JSON":
             msg = "The fake serves JSON reports only."
             raise _bad(msg)
@@ -1604,7 +1629,7 @@ class FakePinterestAPI:
             end,
             granularity,
             columns,
-            Attribution(**windows, conversion_report_time=report_time),
+            Attribution(**windows, conversion_report_time=report_time, reporting_timezone=zone),
             ending,
             self.report_in_progress_polls,
             targeting_types=targeting_types,

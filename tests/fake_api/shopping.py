@@ -495,7 +495,7 @@ class ShoppingRoutes:
         # The ads analytics checks (columns, windows, dates) at the account level.
         self.api._ads_analytics(q, ad_account_id, "ad_account", lambda: None)
         granularity = q.get("granularity") or "DAY"
-        windows = {
+        windows: dict[str, Any] = {
             name: int(value)
             for name in ("click_window_days", "view_window_days", "engagement_window_days")
             if (value := q.get(name)) is not None
