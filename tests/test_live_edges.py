@@ -288,7 +288,6 @@ def test_ad_account_time_zone_moves_today_to_each_account(
 ) -> None:
     """UTC+14 and UTC-11 accounts: end_date, rows and bookmark follow each account's date."""
     fake_api.reset(Scale(campaigns_per_account=1, ad_groups_per_campaign=1, ads_per_ad_group=1))
-    fake_api.send_account_time_zone = True
     now = datetime.now(tz=timezone.utc)
     local = {
         account: now.astimezone(ZoneInfo(fake_api.data.account_time_zones[account])).date()
@@ -333,6 +332,8 @@ def test_an_account_without_a_time_zone_is_named_once(
     fake_api: FakePinterestAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake_api.reset(Scale(campaigns_per_account=1, ad_groups_per_campaign=1, ads_per_ad_group=1))
+    for account in fake_api.data.ad_accounts:
+        del account["time_zone"]
     config = config_for(fake_api, days_ago(3), reporting_timezone="AD_ACCOUNT_TIME_ZONE")
     with caplog.at_level(logging.WARNING):
         result = run_sync(config, streams={"ad_account_analytics", "campaign_analytics"})

@@ -29,8 +29,8 @@ def test_live_fields_are_emitted(
         result = run_sync(static_config, streams=STREAMS)
     accounts = result.stream("ad_accounts")
     assert [(a["id"], a["time_zone"]) for a in accounts] == [
-        ("549755885175", "America/Los_Angeles"),
-        ("549755885176", "Europe/London"),
+        ("549755885175", "Pacific/Kiritimati"),
+        ("549755885176", "Pacific/Pago_Pago"),
     ]
     assert accounts == fake_api.data.ad_accounts
     groups = result.stream("ad_groups")

@@ -549,8 +549,7 @@ class FakeData:
         }
 
         self.ad_accounts: list[dict[str, Any]] = []
-        # Each ad account's time_zone; GET /ad_accounts sends it when the server's
-        # ``send_account_time_zone`` is on.
+        # Each ad account's time_zone, sent on GET /ad_accounts (live API, not in the spec).
         self.account_time_zones: dict[str, str] = {}
         self.campaigns: dict[str, list[dict[str, Any]]] = {}
         self.ad_groups: dict[str, list[dict[str, Any]]] = {}
@@ -600,7 +599,7 @@ class FakeData:
                     "created_time": created,
                     "updated_time": created + 86_400,
                     # Sent by the live API, not in the 5.23.0 spec (live_fields.py).
-                    "time_zone": ("America/Los_Angeles", "Europe/London")[a % 2],
+                    "time_zone": self.account_time_zones[acct],
                 },
             )
             camps: list[dict[str, Any]] = []

@@ -59,8 +59,7 @@ Contract of the fake where the spec is silent (tests rely on it):
   taken by the ads analytics operations and the report body; with
   ``AD_ACCOUNT_TIME_ZONE`` the account's days are its own: the last day with rows is the
   fake's time in ``data.account_time_zones[id]``, and values differ from UTC days'.
-  ``send_account_time_zone = True`` adds ``time_zone`` to ad accounts (default off until
-  the tap's schema has it).
+  Ad accounts carry that ``time_zone`` (the live API sends it; the 5.23.0 spec lacks it).
 - Organic analytics: same 90-day rules; NO_SPLIT's group key is ``"all"``; APP_TYPE
   gives ``MOBILE/TABLET/WEB``; OWNED_CONTENT ``OTHER/CLAIMED``; SOURCE
   ``YOUR_PINS/OTHER_PINS``; PIN_FORMAT the seven non-ALL pin formats.  Bulk pin
@@ -558,8 +557,6 @@ class FakePinterestAPI:
             # HTTP status refusing the beta ad_group_ids filter of GET .../keywords (None:
             # accepted): 403 code 29 "not permitted", or 400 code 1.
             self.refuse_ad_group_ids: int | None = None
-            # Send each ad account's time_zone (live API; not in the 5.23.0 schema).
-            self.send_account_time_zone = False
             # Front ends refuse request lines longer than this (HTTP 414); None: no limit.
             self.max_request_target: int | None = DEFAULT_MAX_REQUEST_TARGET
             # Async reports
@@ -1169,16 +1166,10 @@ class FakePinterestAPI:
         accounts = [
             a for a in self.data.ad_accounts if shared or a["owner"]["id"] == self.data.user["id"]
         ]
-        return self._page(q, "/ad_accounts", [self._zoned(a) for a in accounts])
+        return self._page(q, "/ad_accounts", accounts)
 
     def _ad_account(self, q: _Query, ad_account_id: str) -> dict[str, Any]:  # noqa: ARG002
-        return self._zoned(self._account(ad_account_id))
-
-    def _zoned(self, account: dict[str, Any]) -> dict[str, Any]:
-        """The account, with its ``time_zone`` when ``send_account_time_zone`` is on."""
-        if not self.send_account_time_zone:
-            return dict(account)
-        return {**account, "time_zone": self.data.account_time_zones[account["id"]]}
+        return dict(self._account(ad_account_id))
 
     @staticmethod
     def _statuses(q: _Query) -> list[str]:
