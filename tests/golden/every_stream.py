@@ -112,7 +112,7 @@ def scenarios(api: FakePinterestAPI, today: date) -> Iterator[tuple[str, dict[st
                 "PINNER_INTEREST",
                 "LOCATION",
             ],
-            "click_window_days": 7,
+            "click_window_days": 60,
             "conversion_report_time": "TIME_OF_CONVERSION",
         },
         {"ad_accounts", *ADS_ANALYTICS, *REPORT_ONLY},
