@@ -15,6 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tests.golden.every_stream import GOLDEN as EVERY_STREAM
+from tests.golden.every_stream import all_streams, digests, golden_every_stream
 from tests.golden.scenario import golden_syncs
 
 if TYPE_CHECKING:
@@ -81,3 +83,27 @@ def test_golden_edge_values_are_in_the_golden_file() -> None:
     assert typed(edge["SPEND_IN_DOLLAR"]) == ("number", "1.5")
     assert Decimal(edge["SPEND_IN_MICRO_DOLLAR"]) == 2**53 + 1
     assert "UNKNOWN_NEW_COLUMN" not in edge
+
+
+def test_every_stream_writes_the_same_records_states_and_calls_as_before(
+    fake_api: FakePinterestAPI,
+) -> None:
+    """Issue 17: each stream's lines are byte-identical to the code before the redesign.
+
+    tests/golden/every_stream.jsonl holds, per scenario, run (fresh, then resumed from its
+    state), stream and kind (SCHEMA, RECORD, STATE, CALL), the count and sha256 of the
+    lines; `python -m tests.golden.every_stream --full PATH` writes the lines themselves.
+    """
+    expected = [json.loads(line) for line in EVERY_STREAM.read_text("utf-8").splitlines()]
+    actual = [json.loads(line) for line in digests(golden_every_stream(fake_api))]
+    differing = [
+        (want["scenario"], want["run"], want["stream"], want["kind"])
+        for got, want in zip(actual, expected, strict=False)
+        if got != want
+    ]
+    assert differing == []
+    assert len(actual) == len(expected)
+    assert {line["stream"] for line in expected if line["kind"] == "SCHEMA"} == all_streams()
+    recorded = {line["stream"] for line in expected if line["kind"] == "RECORD"}
+    # The small scale has no video pin and no promoted product group.
+    assert all_streams() - recorded == {"top_video_pins_analytics", "product_group_promotions"}

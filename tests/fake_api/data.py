@@ -62,10 +62,14 @@ import copy
 import functools
 import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "tap_pinterest" / "schemas" / "openapi.json"
 
@@ -246,6 +250,32 @@ def _digest(*parts: object) -> int:
     return int.from_bytes(hashlib.sha256(raw).digest()[:8], "big")
 
 
+# With an origin set (days_hashed_from), a date is hashed as its distance from it: the
+# golden run of every stream (tests/golden/every_stream.py) then gets the same values
+# whatever day it runs on.
+_HASH_ORIGIN: list[date] = []
+
+
+@contextmanager
+def days_hashed_from(origin: date) -> Iterator[None]:
+    """Hash dates relative to `origin` (today) inside the block."""
+    _HASH_ORIGIN.append(origin)
+    try:
+        yield
+    finally:
+        _HASH_ORIGIN.pop()
+
+
+def hash_day(day: date | str | None) -> str | None:
+    """The text a date (or 'YYYY-MM-DD HH') is hashed as."""
+    if day is None:
+        return None
+    text = day if isinstance(day, str) else day.isoformat()
+    if not _HASH_ORIGIN or len(text) < 10:
+        return text
+    return f"T{(date.fromisoformat(text[:10]) - _HASH_ORIGIN[-1]).days}{text[10:]}"
+
+
 @dataclass(frozen=True)
 class Attribution:
     """Conversion attribution settings of an ads analytics request (spec defaults)."""
@@ -286,7 +316,7 @@ def metric_value(
         return f"{column.lower()}-{entity_id}"
     if kind == "boolean":
         return _digest(entity_id, column) % 2 == 0
-    day_s = day if isinstance(day, str) else day.isoformat()
+    day_s = hash_day(day)
     h = _digest(entity_id, day_s, "" if hour is None else hour, column, revision, attribution.key())
     if kind == "integer":
         return h % 50_000_000 if "MICRO_DOLLAR" in column else h % 10_000
@@ -301,7 +331,7 @@ def organic_value(scope: str, day: date | str, metric: str, revision: int = 0) -
     ``scope`` identifies the series, e.g. ``"user|all|ALL|ALL|BOTH|ALL|ALL"`` or
     ``"pin|<pin_id>|all|ALL"`` (see :meth:`FakeData.user_analytics`).
     """
-    day_s = day if isinstance(day, str) else day.isoformat()
+    day_s = hash_day(day)
     h = _digest(scope, day_s, metric, revision)
     if "RATE" in metric:
         return round((h % 1_000_000) / 1_000_000, 6)

@@ -49,6 +49,7 @@ from tests.fake_api.data import (
     _iso,
     _param_enum,
     column_kind,
+    hash_day,
     load_spec,
     metric_value,
 )
@@ -122,7 +123,7 @@ def is_split_column(column: str) -> bool:
 def split_row(row: dict[str, Any], id_key: str, targeting_type: str) -> list[dict[str, Any]]:
     """One untargeted row split into one item per value of a targeting type."""
     values = targeting_values(targeting_type)
-    seed = (row[id_key], row.get("DATE"), row.get("HOUR"), targeting_type)
+    seed = (row[id_key], hash_day(row.get("DATE")), row.get("HOUR"), targeting_type)
     weights = [1 + _digest(*seed, value) % 9 for value in values]
     metrics = [dict(row) for _ in values]
     for column, value in row.items():
