@@ -19,7 +19,6 @@ from typing_extensions import override
 
 from tap_pinterest import dates, lookback, row_meaning
 from tap_pinterest.analytics_columns import (
-    ADS_COLUMNS,
     ANY_JSON_TYPE,
     ColumnTyping,
     column_schema,
@@ -48,7 +47,6 @@ if TYPE_CHECKING:
     from tap_pinterest.streams.levels import AdsLevel
 
 DEFAULT_START_DAYS_AGO = 30
-ADS_COLUMN_SET = frozenset(ADS_COLUMNS)
 ACCOUNT_COLUMN = "AD_ACCOUNT_ID"
 DATE_SCHEMA = {"type": ["string"], "format": "date"}
 # The columns each ads analytics row carries its counting settings in, and the settings.
