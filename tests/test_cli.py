@@ -29,7 +29,7 @@ def test_test_mode_reads_one_record_per_stream(
     assert run.returncode == 0, run.stderr[-2000:]
     messages = [json.loads(line) for line in run.stdout.splitlines()]
     records = Counter(m["stream"] for m in messages if m["type"] == "RECORD")
-    assert len(records) == 35
+    assert len(records) == 37
     assert set(records.values()) == {1}
     assert "demo-access-token" not in run.stderr
     # One page per stream, not a full sync; promotions are read one ad group at a time

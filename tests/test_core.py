@@ -66,6 +66,8 @@ EXPECTED_STREAMS = [
     "campaign_targeting_analytics",
     "ad_group_targeting_analytics",
     "ad_targeting_analytics",
+    "product_group_targeting_analytics",
+    "product_item_targeting_analytics",
     "catalogs",
     "catalogs_feeds",
     "catalogs_product_groups",
@@ -156,11 +158,11 @@ def _cli(*args: str) -> dict[str, Any]:
 
 
 def test_standard_suite_covers_every_stream() -> None:
-    """The generated per-stream tests are parametrized over all 35 streams."""
+    """The generated per-stream tests are parametrized over all 37 streams."""
     params = TestTapPinterest.params
     ids = [p.id for p in params["test_tap_stream_returns_record"]]
     assert sorted(ids) == sorted(EXPECTED_STREAMS)
-    assert len(ids) == 35
+    assert len(ids) == 37
 
 
 def test_about_lists_capabilities() -> None:
@@ -193,7 +195,7 @@ def test_discover_lists_exactly_the_streams(
     catalog = _cli("--config", str(config_path), "--discover")
     names = [entry["tap_stream_id"] for entry in catalog["streams"]]
     assert sorted(names) == sorted(EXPECTED_STREAMS)
-    assert len(names) == len(set(names)) == 35
+    assert len(names) == len(set(names)) == 37
     assert fake_api.log == []
 
 

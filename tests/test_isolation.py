@@ -60,6 +60,8 @@ AD_STREAMS = {
     "keyword_analytics",
     "product_group_analytics",
     "product_item_analytics",
+    "product_group_targeting_analytics",
+    "product_item_targeting_analytics",
 }
 BOARD_STREAMS = {"boards", "board_sections", "board_pins", "board_section_pins"}
 ACCT = r"/v5/ad_accounts/\d+"
@@ -109,6 +111,8 @@ DEPENDENTS: dict[str, set[str]] = {
         "keyword_analytics",
         "product_group_analytics",
         "product_item_analytics",
+        "product_group_targeting_analytics",
+        "product_item_targeting_analytics",
     },
     r"/v5/catalogs$": {"catalogs"},
     r"/v5/catalogs/feeds$": {"catalogs_feeds"},
@@ -164,7 +168,7 @@ def test_one_refused_endpoint_costs_only_its_dependents(
     fake_api: FakePinterestAPI, endpoint: str
 ) -> None:
     clean = clean_run(fake_api)
-    assert len(clean) == 35
+    assert len(clean) == 37
     fake_api.reset(SMALL)
     fake_api.inject(endpoint, 403, times=10_000, body={"code": 29, "message": "Not permitted"})
     result, error = sync_collecting_failures(small_config(fake_api))
@@ -260,6 +264,6 @@ def test_clean_run_logs_no_warning_and_one_total_line_per_stream(
     assert error is None
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     totals = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Stream ")]
-    assert len(totals) == 35
+    assert len(totals) == 37
     campaigns = len(result.stream("campaigns"))
     assert f"Stream campaigns: {campaigns} records, 2 HTTP calls" in totals

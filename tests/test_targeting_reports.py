@@ -511,9 +511,9 @@ def _body(level: str, **extra: Any) -> dict[str, Any]:
             "Invalid targeting_types: level CAMPAIGN does not end in _TARGETING.",
         ),
         (
-            _body("PRODUCT_GROUP_TARGETING", targeting_types=["GENDER"]),
+            _body("TARGETING", targeting_types=["GENDER"]),
             400,
-            "Invalid level: PRODUCT_GROUP_TARGETING.",
+            "Invalid level: TARGETING.",
         ),
     ],
 )

@@ -14,6 +14,8 @@ from tap_pinterest.streams.ads import (
     CustomerListsStream,
     KeywordsStream,
 )
+from tap_pinterest.streams.analytics import level_stream_type
+from tap_pinterest.streams.levels import PLAIN_LEVELS, targeting_levels
 from tap_pinterest.streams.organic import (
     BoardPinsStream,
     BoardSectionPinsStream,
@@ -27,26 +29,11 @@ from tap_pinterest.streams.organic_analytics import (
     TopVideoPinsAnalyticsStream,
     UserAccountAnalyticsStream,
 )
-from tap_pinterest.streams.report_analytics import (
-    AdAccountAnalyticsStream,
-    AdAnalyticsStream,
-    AdGroupAnalyticsStream,
-    CampaignAnalyticsStream,
-    KeywordAnalyticsStream,
-    ProductGroupAnalyticsStream,
-    ProductItemAnalyticsStream,
-)
 from tap_pinterest.streams.shopping import (
     CatalogsFeedsStream,
     CatalogsProductGroupsStream,
     CatalogsStream,
     ProductGroupPromotionsStream,
-)
-from tap_pinterest.streams.targeting_analytics import (
-    AdAccountTargetingAnalyticsStream,
-    AdGroupTargetingAnalyticsStream,
-    AdTargetingAnalyticsStream,
-    CampaignTargetingAnalyticsStream,
 )
 from tap_pinterest.streams.user import (
     UserAccountFollowersStream,
@@ -56,6 +43,10 @@ from tap_pinterest.streams.user import (
 
 if TYPE_CHECKING:
     from tap_pinterest.client import PinterestStream
+
+# One stream type per ads analytics level (streams/levels.py), and per targeting twin.
+ADS_ANALYTICS_TYPES = [level_stream_type(level) for level in PLAIN_LEVELS]
+TARGETING_ANALYTICS_TYPES = [level_stream_type(level) for level in targeting_levels()]
 
 STREAM_TYPES: list[type[PinterestStream]] = [
     UserAccountStream,
@@ -74,21 +65,12 @@ STREAM_TYPES: list[type[PinterestStream]] = [
     CampaignsStream,
     AdGroupsStream,
     AdsStream,
-    AdAccountAnalyticsStream,
-    CampaignAnalyticsStream,
-    AdGroupAnalyticsStream,
-    AdAnalyticsStream,
-    KeywordAnalyticsStream,
-    ProductGroupAnalyticsStream,
-    ProductItemAnalyticsStream,
+    *ADS_ANALYTICS_TYPES,
     AudiencesStream,
     CustomerListsStream,
     ConversionTagsStream,
     KeywordsStream,
-    AdAccountTargetingAnalyticsStream,
-    CampaignTargetingAnalyticsStream,
-    AdGroupTargetingAnalyticsStream,
-    AdTargetingAnalyticsStream,
+    *TARGETING_ANALYTICS_TYPES,
     CatalogsStream,
     CatalogsFeedsStream,
     CatalogsProductGroupsStream,

@@ -1,4 +1,4 @@
-"""Date-windowed analytics: the shared machinery, and the four ads analytics levels.
+"""Date-windowed analytics: the shared date rules, and the one ads analytics stream type.
 
 Every analytics stream keeps one bookmark per partition (per ad account, or one for the
 user), re-reads `lookback_window_days` before it because Pinterest revises recent days,
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from singer_sdk.singerlib import Metadata
 from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
@@ -19,7 +19,6 @@ from typing_extensions import override
 
 from tap_pinterest import dates, lookback, row_meaning, run_clock
 from tap_pinterest.analytics_columns import (
-    ADS_COLUMNS,
     ANY_JSON_TYPE,
     ColumnTyping,
     column_schema,
@@ -28,21 +27,26 @@ from tap_pinterest.analytics_columns import (
 )
 from tap_pinterest.client import PinterestStream
 from tap_pinterest.errors import InvalidStateError, PinterestAPIError
-from tap_pinterest.spec import ADS_ANALYTICS_PATH, parameter_max_items
+from tap_pinterest.report_planning import HOURLY_REPORT_LIMITS, AnalyticsSource, route
+from tap_pinterest.spec import parameter_max_items
 from tap_pinterest.streams.ads import AdAccountsStream
+from tap_pinterest.streams.report_analytics import ReportSource, move_bookmark
+from tap_pinterest.streams.targeting_analytics import (
+    TARGETING_COLUMNS,
+    TargetingRows,
+    targeting_items,
+)
 from tap_pinterest.streams.typed import TypedRecordsStream
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
     from singer_sdk.helpers.types import Context
     from singer_sdk.singerlib import Catalog, MetadataMapping
 
+    from tap_pinterest.streams.levels import AdsLevel
+
 DEFAULT_START_DAYS_AGO = 30
-# GET /ad_accounts/{id}/campaigns/analytics: campaign_ids maxItems 250 (likewise
-# ad_group_ids and ad_ids on their operations).
-MAX_IDS_PER_CALL = parameter_max_items(ADS_ANALYTICS_PATH, "campaign_ids")
-ADS_COLUMN_SET = frozenset(ADS_COLUMNS)
 ACCOUNT_COLUMN = "AD_ACCOUNT_ID"
 DATE_SCHEMA = {"type": ["string"], "format": "date"}
 # The columns each ads analytics row carries its counting settings in, and the settings.
@@ -94,34 +98,13 @@ class AnalyticsStream(PinterestStream):
         self, context: Context | None, limits: dates.DateLimits | None = None
     ) -> dates.SyncRange:
         """This partition's dates, capped at `limits` (default: the synchronous reach)."""
-        today = run_clock.partition_today(self, context)
-        start_date = _config_date(self.config.get("start_date")) or today - timedelta(
-            days=DEFAULT_START_DAYS_AGO
-        )
-        return dates.plan_range(
-            bookmark=self.stored_bookmark(context),
-            start_date=start_date,
-            end_date=_config_date(self.config.get("end_date")),
-            lookback_days=self.lookback_days(),
-            granularity=self.granularity,
-            today=today,
-            limits=limits,
-            reach_today=run_clock.partition_reach_today(self, context),
-        )
+        return plan_dates(self, context, limits)
 
     def warn_cap(self, sync_range: dates.SyncRange, max_days_back: int) -> None:
         """Name the dates the cap cut off, once per run, not once per partition."""
         if sync_range.capped and not self._warned_cap:
             self._warned_cap = True
-            self.logger.warning(
-                "%s: Pinterest serves analytics at most %d days back; %s to %s can no "
-                "longer be fetched, starting at %s",
-                self.name,
-                max_days_back,
-                sync_range.requested_start,
-                sync_range.start - timedelta(days=1),
-                sync_range.start,
-            )
+            warn_cap(self, sync_range, max_days_back)
 
     def lookback_days(self) -> int:
         """Days re-read before the bookmark (organic rule; ads analytics follow attribution)."""
@@ -134,42 +117,94 @@ class AnalyticsStream(PinterestStream):
     @override
     def raw_bookmark(self, context: Context | None) -> Any:
         """The bookmark, once the state is known to hold rows counted the same way."""
-        settings = self.row_settings()
-        if settings:
-            row_meaning.check_partition_settings(
-                self.name,
-                context,
-                self.get_context_state(context),
-                settings,
-                start_over=self.replication_method != REPLICATION_INCREMENTAL,
-            )
+        check_row_settings(self, context)
         return super().raw_bookmark(context)
 
     @property
     @override
     def metadata(self) -> MetadataMapping:
         """Keys and meaning columns are always emitted, even when deselected."""
-        mapping = super().metadata
-        for column in (*self.primary_keys, *self.meaning_columns):
-            entry = mapping.get(("properties", column))
-            if entry is not None:
-                entry.inclusion = Metadata.InclusionType.AUTOMATIC
-        return mapping
+        return always_emitted(super().metadata, (*self.primary_keys, *self.meaning_columns))
 
     def stored_bookmark(self, context: Context | None) -> date | None:
         """The partition's last bookmark; start_date is applied separately, after lookback."""
-        value = self.raw_bookmark(context)
-        if not value:
-            return None
-        try:
-            return date.fromisoformat(str(value)[:10])
-        except ValueError:
-            msg = f"State for {self.name} {dict(context or {})} has bookmark {value!r}, not a date"
-            raise InvalidStateError(msg) from None
+        return bookmark_date(self.name, context, self.raw_bookmark(context))
 
     def selected_metrics(self, candidates: Sequence[str]) -> list[str]:
         """Only the metric properties selected in the catalog are requested."""
         return [c for c in candidates if self.mask.get(("properties", c), True)]
+
+
+def plan_dates(
+    stream: AnalyticsStream | AdsAnalyticsStream,
+    context: Context | None,
+    limits: dates.DateLimits | None,
+) -> dates.SyncRange:
+    """A partition's dates: from max(bookmark - lookback, start_date), capped at `limits`."""
+    today = run_clock.partition_today(stream, context)
+    start_date = _config_date(stream.config.get("start_date")) or today - timedelta(
+        days=DEFAULT_START_DAYS_AGO
+    )
+    return dates.plan_range(
+        bookmark=stream.stored_bookmark(context),
+        start_date=start_date,
+        end_date=_config_date(stream.config.get("end_date")),
+        lookback_days=stream.lookback_days(),
+        granularity=stream.granularity,
+        today=today,
+        limits=limits,
+        reach_today=run_clock.partition_reach_today(stream, context),
+    )
+
+
+def warn_cap(
+    stream: AnalyticsStream | AdsAnalyticsStream, sync_range: dates.SyncRange, max_days_back: int
+) -> None:
+    """Name the dates the cap cut off (the stream warns once per run)."""
+    stream.logger.warning(
+        "%s: Pinterest serves analytics at most %d days back; %s to %s can no "
+        "longer be fetched, starting at %s",
+        stream.name,
+        max_days_back,
+        sync_range.requested_start,
+        sync_range.start - timedelta(days=1),
+        sync_range.start,
+    )
+
+
+def check_row_settings(
+    stream: AnalyticsStream | AdsAnalyticsStream, context: Context | None
+) -> None:
+    """Refuse a state holding rows counted under other settings (row_meaning)."""
+    settings = stream.row_settings()
+    if settings:
+        row_meaning.check_partition_settings(
+            stream.name,
+            context,
+            stream.get_context_state(context),
+            settings,
+            start_over=stream.replication_method != REPLICATION_INCREMENTAL,
+        )
+
+
+def always_emitted(mapping: MetadataMapping, columns: Iterable[str]) -> MetadataMapping:
+    """Mark keys and meaning columns automatic: emitted even when deselected."""
+    for column in columns:
+        entry = mapping.get(("properties", column))
+        if entry is not None:
+            entry.inclusion = Metadata.InclusionType.AUTOMATIC
+    return mapping
+
+
+def bookmark_date(name: str, context: Context | None, value: Any) -> date | None:  # noqa: ANN401
+    """A stored bookmark as a date (None without one); anything else is an invalid state."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        msg = f"State for {name} {dict(context or {})} has bookmark {value!r}, not a date"
+        raise InvalidStateError(msg) from None
 
 
 def split_hour(value: Any) -> tuple[str, int]:  # noqa: ANN401
@@ -199,40 +234,50 @@ def _config_date(value: Any) -> date | None:  # noqa: ANN401
     return date.fromisoformat(str(value)[:10])
 
 
-class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
-    """GET /ad_accounts/{ad_account_id}[/<level>]/analytics, one partition per ad account."""
+class AdsAnalyticsStream(TypedRecordsStream):
+    """One ads analytics level (`level`), one partition per ad account.
 
+    Everything level-specific is the level's declaration (streams/levels.py). Each
+    partition's dates are planned once, then each stretch goes to the source the plan
+    chose for it: async reports (report_analytics.ReportSource) for dates beyond the
+    synchronous endpoints' 90 days, or every date with `analytics_source: reports`, and
+    the synchronous endpoint (SyncSource) for the rest. A targeting level's rows are
+    split by targeting type and value (targeting_analytics.TargetingRows).
+    """
+
+    level: ClassVar[AdsLevel]
     parent_stream_type = AdAccountsStream
-    granularity_setting = "analytics_granularity"
+    replication_key = "DATE"
+    paginated = False
     meaning_columns = ("ad_account_id", *ATTRIBUTION_SETTINGS)
-    # The id column of the level's rows and the parameter carrying its ids.
-    id_column: ClassVar[str] = "ad_account_id"
-    # Columns besides the id that a level's rows can repeat on, so part of the key
-    # (PRODUCT_ITEM: an item promoted in several ad groups comes once per ad group).
-    extra_key_columns: ClassVar[tuple[str, ...]] = ()
-    ids_param: ClassVar[str | None] = None
-    # The entity stream listing the level's ids (reused if it ran this sync).
-    entity_stream: ClassVar[str | None] = None
-    # Ids of levels below this one: the API has no such id on this level's rows.
-    lower_level_columns: ClassVar[frozenset[str]] = frozenset(
-        {"CAMPAIGN_ID", "AD_GROUP_ID", "AD_ID", "PIN_ID", "PIN_PROMOTION_ID"}
-    )
-    # The reporting columns the level offers (report-only levels: the async enum).
-    offered_columns: ClassVar[tuple[str, ...]] = ADS_COLUMNS
-
-    @cached_property
-    def offered_column_set(self) -> frozenset[str]:
-        """The offered columns, for lookups per cell."""
-        return frozenset(self.offered_columns)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """No unknown column seen yet."""
+        """No unknown column seen yet, no warning given yet."""
+        # The row shape: plain, or split by targeting type and value.
+        self.targeting = TargetingRows(self) if self.level.targeting else None
         super().__init__(*args, **kwargs)
+        self._warned_cap = False
         self._unknown_columns: set[str] = set()
         # The last row's columns, in order, and their kept types: rows of one answer
         # share them, so the types are looked up once per answer, not once per cell.
         self._row_columns: list[str] = []
         self._row_kept: list[frozenset[type]] = []
+
+    # ---------------------------------------------------------------- the level's facts
+    @property
+    def id_column(self) -> str:
+        """The id column of the level's rows (ad_account_id at the account level)."""
+        return self.level.id_column
+
+    @cached_property
+    def offered_column_set(self) -> frozenset[str]:
+        """The offered columns, for lookups per cell."""
+        return frozenset(self.level.offered_columns)
+
+    @property
+    def granularity(self) -> str:
+        """The analytics_granularity setting (DAY unless set)."""
+        return str(self.config.get("analytics_granularity", "DAY"))
 
     @cached_property
     def hourly(self) -> bool:
@@ -241,15 +286,16 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
 
     @cached_property
     def key_columns(self) -> tuple[str, ...]:
-        """The answer's columns every row must have: its keys (but the account) and DATE."""
-        keys = (self.id_column, *self.extra_key_columns, "DATE")
-        return tuple(key for key in keys if key != "ad_account_id")
+        """The answer's columns every row must have: its id (but the account's) and DATE."""
+        return tuple(key for key in self.level.record_keys if key != "ad_account_id")
 
     @property
     @override
     def primary_keys(self) -> tuple[str, ...]:
-        keys = (self.id_column, *self.extra_key_columns, "DATE")
-        return (*keys, "HOUR") if self.granularity == "HOUR" else keys
+        keys = self.level.record_keys
+        if self.granularity == "HOUR":
+            keys = (*keys, "HOUR")
+        return keys if self.targeting is None else (*keys, *TARGETING_COLUMNS)
 
     @primary_keys.setter
     def primary_keys(self, value: Sequence[str]) -> None:
@@ -263,7 +309,7 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
         properties: dict[str, Any] = {
             "ad_account_id": {"type": ["string"]},
             self.id_column: {"type": ["string"]},
-            **{column: {"type": ["string"]} for column in self.extra_key_columns},
+            **{column: {"type": ["string"]} for column in self.level.extra_key_columns},
             "DATE": DATE_SCHEMA,
             "GRANULARITY": {"type": ["string"]},
             "CLICK_WINDOW_DAYS": {"type": ["integer"]},
@@ -274,14 +320,71 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
         }
         if self.granularity == "HOUR":
             properties["HOUR"] = {"type": ["integer"]}
-        for column in self.offered_columns:
-            if column != ACCOUNT_COLUMN and column not in self.lower_level_columns:
+        lower = self.level.lower_level_columns
+        for column in self.level.offered_columns:
+            if column != ACCOUNT_COLUMN and column not in lower:
                 properties.setdefault(column, column_schema(column))
+        if self.targeting is not None:
+            properties.update({column: {"type": ["string"]} for column in TARGETING_COLUMNS})
         return {"type": "object", "properties": properties}
 
+    # ------------------------------------------------------------- dates and bookmarks
     @override
+    def get_replication_key_signpost(self, context: Context | None = None) -> Any:
+        """Never bookmark past the run's today (its reporting zone), whatever a row claims."""
+        return run_clock.partition_today(self, context).isoformat()
+
+    def plan(
+        self, context: Context | None, limits: dates.DateLimits | None = None
+    ) -> dates.SyncRange:
+        """This partition's dates, capped at `limits` (default: the synchronous reach)."""
+        return plan_dates(self, context, limits)
+
+    def warn_cap(self, sync_range: dates.SyncRange, max_days_back: int) -> None:
+        """Name the dates the cap cut off, once per run, not once per partition."""
+        if sync_range.capped and not self._warned_cap:
+            self._warned_cap = True
+            warn_cap(self, sync_range, max_days_back)
+
+    def lookback_days(self) -> int:
+        """The widest attribution window unless set; warn once if set shorter than it."""
+        warning = lookback.short_lookback_warning(self.config)
+        if warning and "short_lookback" not in self.pinterest_tap.warned:
+            self.pinterest_tap.warned.add("short_lookback")
+            self.logger.warning(warning)
+        return lookback.ads_lookback_days(self.config)
+
     def row_settings(self) -> dict[str, Any]:
+        """The attribution settings (by name): part of every row's meaning; kept in state."""
         return {ATTRIBUTION_SETTINGS[column]: value for column, value in self.attribution().items()}
+
+    @override
+    def raw_bookmark(self, context: Context | None) -> Any:
+        """The bookmark, once the state is known to hold rows counted the same way."""
+        check_row_settings(self, context)
+        return super().raw_bookmark(context)
+
+    def stored_bookmark(self, context: Context | None) -> date | None:
+        """The partition's last bookmark, unless (targeting) a type was added since."""
+        bookmark = bookmark_date(self.name, context, self.raw_bookmark(context))
+        if self.targeting is None:
+            return bookmark
+        return self.targeting.stored_bookmark(context, bookmark)
+
+    def checkpoint(self, context: Context, last_day: date) -> None:
+        """Bookmark `last_day`: every window up to it was delivered, in date order."""
+        bookmark = self.stored_bookmark(context)
+        if bookmark is not None and bookmark >= last_day:
+            return
+        if self.targeting is not None:
+            self.targeting.note_types(context)
+        move_bookmark(self, context, last_day)
+
+    @property
+    @override
+    def metadata(self) -> MetadataMapping:
+        """Keys and meaning columns are always emitted, even when deselected."""
+        return always_emitted(super().metadata, (*self.primary_keys, *self.meaning_columns))
 
     @override
     def apply_catalog(self, catalog: Catalog) -> None:
@@ -292,15 +395,7 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
             why = f"analytics_granularity {self.granularity}"
             row_meaning.check_catalog_keys(self.name, entry, self.primary_keys, why)
 
-    @override
-    def lookback_days(self) -> int:
-        """The widest attribution window unless set; warn once if set shorter than it."""
-        warning = lookback.short_lookback_warning(self.config)
-        if warning and "short_lookback" not in self.pinterest_tap.warned:
-            self.pinterest_tap.warned.add("short_lookback")
-            self.logger.warning(warning)
-        return lookback.ads_lookback_days(self.config)
-
+    # ---------------------------------------------------------------- what is asked
     def attribution(self) -> dict[str, Any]:
         """The windows the numbers were counted under: part of every row's meaning."""
         return {
@@ -314,10 +409,15 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
             "REPORTING_TIMEZONE": run_clock.reporting_timezone(self.config),
         }
 
+    def selected_metrics(self, candidates: Sequence[str]) -> list[str]:
+        """Only the metric properties selected in the catalog are requested."""
+        return [c for c in candidates if self.mask.get(("properties", c), True)]
+
     def requested_columns(self) -> list[str]:
         """Selected columns the level and granularity support, minus the identity ones."""
-        skipped = {ACCOUNT_COLUMN, self.id_column, *self.lower_level_columns}
-        columns = [c for c in self.selected_metrics(self.offered_columns) if c not in skipped]
+        skipped = {ACCOUNT_COLUMN, self.id_column, *self.level.lower_level_columns}
+        offered = self.level.offered_columns
+        columns = [c for c in self.selected_metrics(offered) if c not in skipped]
         if self.granularity == "HOUR":
             columns = [c for c in columns if not is_conversion_column(c)]
         if not columns:
@@ -330,40 +430,77 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
 
     def entity_ids(self, context: Context) -> list[str] | None:
         """The level's ids in this ad account (None at the account level)."""
-        return None if self.entity_stream is None else self.ids_of(self.entity_stream, context)
+        entity_stream = self.level.entity_stream
+        return None if entity_stream is None else self.ids_of(entity_stream, context)
 
+    def analytics_source(self) -> AnalyticsSource:
+        """Where dates come from: `auto` (reports beyond 90 days), `reports` or `sync`."""
+        if self.level.reports_only:
+            return "reports"
+        # The settings schema allows only ANALYTICS_SOURCES.
+        return cast("AnalyticsSource", self.config.get("analytics_source", "auto"))
+
+    @cached_property
+    def sync_source(self) -> SyncSource:
+        """The level's synchronous endpoint."""
+        return SyncSource(self)
+
+    @cached_property
+    def report_source(self) -> ReportSource:
+        """The level's async reports."""
+        return ReportSource(self)
+
+    # ------------------------------------------------------------------ the records
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if context is None:
             return
-        self.requested_columns()  # a selection without metrics fails before any call
-        yield from self.sync_records(context, self.windows(context))
+        for source, windows, columns in self.route(context):
+            yield from source.records(context, windows, columns)
+        if self.targeting is not None:
+            # Only with a bookmark that covers them (here, or per report window in
+            # checkpoint): a failed run must retry the new types.
+            self.targeting.note_types(context)
 
-    def sync_records(
-        self, context: Context, windows: list[dates.DateWindow]
-    ) -> Iterable[dict[str, Any]]:
-        """Rows of the synchronous endpoint over these windows."""
-        account = str(context["ad_account_id"])
+    def route(
+        self, context: Context
+    ) -> Iterator[tuple[SyncSource | ReportSource, list[dates.DateWindow], list[str]]]:
+        """The partition's plan: (source, its windows, the columns), oldest dates first.
+
+        `sync`: the synchronous endpoint over its 90 days. Otherwise the dates reports
+        reach split at the synchronous reach (report_planning.route): reports before it
+        (`auto`) or for all of them (`reports`, and levels only reports serve).
+        """
+        source = self.analytics_source()
+        if source == "sync":
+            columns = self.requested_columns()  # a selection without metrics fails first
+            yield self.sync_source, self.sync_windows(context), columns
+            return
         columns = self.requested_columns()
-        if not windows:
-            return
-        ids = self.entity_ids(context)
-        if ids == []:
-            return
-        attribution = self.attribution()
-        params_base = self.request_params(columns, attribution)
-        path = self.path.format(ad_account_id=account)
-        for window in windows:
-            params = {
-                **params_base,
-                "start_date": window.start.isoformat(),
-                "end_date": window.end.isoformat(),
-            }
-            for row in self.fetch_level(path, params, ids, context):
-                yield self.shape(row, account, attribution)
+        limits = HOURLY_REPORT_LIMITS if self.granularity == "HOUR" else self.level.report_reach
+        reachable = self.plan(context, limits)
+        self.warn_cap(reachable, limits.max_days_back)
+        plan = route(
+            reachable,
+            source=source,
+            sync_start=self.plan(context).start,
+            granularity=self.granularity,
+            report_span_days=limits.max_span_days,
+        )
+        yield self.report_source, plan.reports, columns
+        if plan.sync is not None:
+            yield self.sync_source, dates.split_windows(plan.sync, self.granularity), columns
+
+    def sync_windows(self, context: Context | None) -> list[dates.DateWindow]:
+        """This partition's windows within the synchronous reach (warned when capped)."""
+        sync_range = self.plan(context)
+        self.warn_cap(sync_range, dates.limits_for(self.granularity).max_days_back)
+        if sync_range.empty:
+            return []
+        return dates.split_windows(sync_range, self.granularity)
 
     def request_params(self, columns: list[str], attribution: dict[str, Any]) -> dict[str, Any]:
-        """Columns, granularity and attribution: every analytics call of the stream sends them."""
+        """Columns, granularity and attribution: every synchronous call of the stream sends them."""
         return {
             "columns": ",".join(columns),
             "granularity": self.granularity,
@@ -373,20 +510,6 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
             "conversion_report_time": attribution["CONVERSION_REPORT_TIME"],
             "reporting_timezone": attribution["REPORTING_TIMEZONE"],
         }
-
-    def fetch_level(
-        self,
-        path: str,
-        params: dict[str, Any],
-        ids: list[str] | None,
-        context: Context,
-    ) -> Iterable[Any]:
-        """The rows, streamed: one answer at the account level, else one per id batch."""
-        if ids is None or not self.ids_param:
-            yield from self.fetch_rows(path, params, context)
-            return
-        for batch in self.id_batches(path, params, self.ids_param, ids, MAX_IDS_PER_CALL):
-            yield from self.fetch_ids(path, params, self.ids_param, batch, context, rows=True)
 
     @cached_property
     def typing(self) -> dict[str, ColumnTyping]:
@@ -458,41 +581,94 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
             )
 
 
-class AdAccountAnalyticsStream(AdsAnalyticsStream):
-    """GET /ad_accounts/{ad_account_id}/analytics: the whole account per date."""
+class SyncSource:
+    """A level's synchronous endpoint (GET .../analytics or .../targeting_analytics)."""
 
-    name = "ad_account_analytics"
-    path = "/ad_accounts/{ad_account_id}/analytics"
+    def __init__(self, stream: AdsAnalyticsStream) -> None:
+        """The stream whose level is fetched."""
+        self.stream = stream
+
+    @cached_property
+    def max_ids_per_call(self) -> int:
+        """The id parameter's maxItems on the level's operation (250 on each).
+
+        GET /ad_accounts/{ad_account_id}/campaigns/analytics: campaign_ids maxItems 250
+        (likewise ad_group_ids, ad_ids, and on the targeting_analytics operations).
+        """
+        level = self.stream.level
+        if level.ids_param is None or level.sync_path is None:
+            return 1
+        return parameter_max_items(level.sync_path, level.ids_param)
+
+    def records(
+        self, context: Context, windows: list[dates.DateWindow], columns: list[str]
+    ) -> Iterable[dict[str, Any]]:
+        """Rows of the synchronous endpoint over these windows."""
+        stream = self.stream
+        account = str(context["ad_account_id"])
+        if not windows:
+            return
+        ids = stream.entity_ids(context)
+        if ids == []:
+            return
+        attribution = stream.attribution()
+        params_base = stream.request_params(columns, attribution)
+        path = stream.level.path.format(ad_account_id=account)
+        targeting = stream.targeting
+        for window in windows:
+            params = {
+                **params_base,
+                "start_date": window.start.isoformat(),
+                "end_date": window.end.isoformat(),
+            }
+            if targeting is None:
+                for row in self.fetch_level(path, params, ids, context):
+                    yield stream.shape(row, account, attribution)
+                continue
+            for type_batch in targeting.sync_type_batches():
+                typed = {**params, "targeting_types": ",".join(type_batch)}
+                for body in self.fetch_answers(path, typed, ids, context):
+                    for item in targeting_items(body, path):
+                        yield targeting.shape_item(item, account, attribution)
+
+    def fetch_level(
+        self, path: str, params: dict[str, Any], ids: list[str] | None, context: Context
+    ) -> Iterable[Any]:
+        """The rows, streamed: one answer at the account level, else one per id batch."""
+        stream = self.stream
+        ids_param = stream.level.ids_param
+        if ids is None or not ids_param:
+            yield from stream.fetch_rows(path, params, context)
+            return
+        for batch in stream.id_batches(path, params, ids_param, ids, self.max_ids_per_call):
+            yield from stream.fetch_ids(path, params, ids_param, batch, context, rows=True)
+
+    def fetch_answers(
+        self, path: str, params: dict[str, Any], ids: list[str] | None, context: Context
+    ) -> Iterable[Any]:
+        """Whole answers: one at the account level; else one per batch of ids that fits a URL."""
+        stream = self.stream
+        ids_param = stream.level.ids_param
+        if ids is None or not ids_param:
+            yield stream.fetch(path, params, context)
+            return
+        for batch in stream.id_batches(path, params, ids_param, ids, self.max_ids_per_call):
+            yield from stream.fetch_ids(path, params, ids_param, batch, context)
 
 
-class CampaignAnalyticsStream(AdsAnalyticsStream):
-    """GET /ad_accounts/{ad_account_id}/campaigns/analytics, 250 campaign ids per call."""
+def level_stream_type(level: AdsLevel) -> type[AdsAnalyticsStream]:
+    """The registered stream type of one level: AdsAnalyticsStream bound to it.
 
-    name = "campaign_analytics"
-    path = ADS_ANALYTICS_PATH
-    id_column = "CAMPAIGN_ID"
-    ids_param = "campaign_ids"
-    lower_level_columns = frozenset({"AD_GROUP_ID", "AD_ID", "PIN_ID", "PIN_PROMOTION_ID"})
-    entity_stream = "campaigns"
-
-
-class AdGroupAnalyticsStream(AdsAnalyticsStream):
-    """GET /ad_accounts/{ad_account_id}/ad_groups/analytics, 250 ad group ids per call."""
-
-    name = "ad_group_analytics"
-    path = "/ad_accounts/{ad_account_id}/ad_groups/analytics"
-    id_column = "AD_GROUP_ID"
-    ids_param = "ad_group_ids"
-    lower_level_columns = frozenset({"AD_ID", "PIN_ID", "PIN_PROMOTION_ID"})
-    entity_stream = "ad_groups"
-
-
-class AdAnalyticsStream(AdsAnalyticsStream):
-    """GET /ad_accounts/{ad_account_id}/ads/analytics, 250 ad ids per call."""
-
-    name = "ad_analytics"
-    path = "/ad_accounts/{ad_account_id}/ads/analytics"
-    id_column = "AD_ID"
-    ids_param = "ad_ids"
-    lower_level_columns = frozenset()
-    entity_stream = "ads"
+    One class per level only because the SDK registers stream types, not instances: it
+    holds the level, its name and path, and nothing else.
+    """
+    class_name = "".join(part.title() for part in level.stream.split("_")) + "Stream"
+    namespace = {
+        "__doc__": f"{level.description}: level {level.report_level}.",
+        "__module__": __name__,
+        "__qualname__": class_name,
+        "level": level,
+        "name": level.stream,
+        "path": level.path,
+    }
+    return type(class_name, (AdsAnalyticsStream,), namespace)

@@ -42,14 +42,18 @@ Contract of the fake where the spec is silent (tests rely on it):
   whose metrics are all zero is left out (``zero_entities`` / ``zero_columns`` make
   values zero in both paths).
 - Targeting reports (levels ``ADVERTISER_TARGETING``, ``CAMPAIGN_TARGETING``,
-  ``AD_GROUP_TARGETING``, ``PIN_PROMOTION_TARGETING``; the other ``*_TARGETING`` levels ->
-  400): ``targeting_types`` is required there (1..5 values of the body's own enum,
+  ``AD_GROUP_TARGETING``, ``PIN_PROMOTION_TARGETING``, ``PRODUCT_GROUP_TARGETING`` and
+  ``PRODUCT_ITEM_TARGETING``, every ``*_TARGETING`` level of ``MetricsReportingLevel``;
+  ASSUMED: ``PRODUCT_ITEM_TARGETING`` keeps ``PRODUCT_ITEM``'s 92 days, 31 dates and no
+  ad columns, which the spec states for ``PRODUCT_ITEM`` only): ``targeting_types`` is
+  required there (1..5 values of the body's own enum,
   ``TargetingTypeFilter``; ``AUDIENCE_MULTIPLIER`` only at ``CAMPAIGN_TARGETING``, as its
   description says) and refused on every other level -> else 400.  INVENTED (the spec
   does not define report rows; ``TemplateResponse.columns`` lists ``TARGETING_TYPE``,
   ``TARGETING_VALUE`` and ``TARGETING_VALUE_NAME`` as report columns): the download is
   keyed by entity id like other reports (``ADVERTISER_TARGETING``: the ad account), one
-  row per item of the synchronous targeting answer for the same rows (see
+  row per item of the synchronous targeting answer for the same rows (the product levels:
+  of their plain report's rows, split the same way) (see
   :mod:`tests.fake_api.shopping`), with ``TARGETING_TYPE``, ``TARGETING_VALUE`` (a
   number for LOCATION, as there) and ``TARGETING_VALUE_NAME`` besides ``DATE`` and the
   requested columns; zeros are left out as in other reports.
@@ -210,6 +214,18 @@ TARGETING_REPORT_LEVELS = {
     "AD_GROUP_TARGETING": "ad_group",
     "PIN_PROMOTION_TARGETING": "ad",
 }
+# The *_TARGETING levels only reports serve, by their plain report-only level.
+REPORT_ONLY_TARGETING_LEVELS = {
+    "PRODUCT_GROUP_TARGETING": "PRODUCT_GROUP",
+    "PRODUCT_ITEM_TARGETING": "PRODUCT_ITEM",
+}
+REPORT_ONLY_ID_KEYS = {
+    "KEYWORD": "KEYWORD_ID",
+    "PRODUCT_GROUP": "PRODUCT_GROUP_ID",
+    "PRODUCT_ITEM": "PRODUCT_ITEM_ID",
+}
+# Levels with PRODUCT_ITEM's rules (analytics/create_report; the twin by assumption).
+PRODUCT_ITEM_RULE_LEVELS = ("PRODUCT_ITEM", "PRODUCT_ITEM_TARGETING")
 # TargetingTypeFilter.targeting_types' description: "[AUDIENCE_MULTIPLIER] is only
 # available in CAMPAIGN_TARGETING level. [MEDIA_TYPE] is only available in
 # PRODUCT_ITEM_TARGETING level."
@@ -1543,7 +1559,7 @@ class FakePinterestAPI:
         back, dates_ = REPORT_MAX_DAYS_BACK, REPORT_MAX_DATES
         if granularity == "HOUR":
             back, dates_ = HOUR_MAX_DAYS_BACK, HOUR_REPORT_MAX_DATES
-        elif level == "PRODUCT_ITEM":
+        elif level in PRODUCT_ITEM_RULE_LEVELS:
             back, dates_ = PRODUCT_ITEM_MAX_DAYS_BACK, PRODUCT_ITEM_MAX_DATES
         if start < self.data.today() - timedelta(days=back):
             msg = (
@@ -1569,8 +1585,8 @@ class FakePinterestAPI:
             if c.startswith(("AD_", "PIN_PROMOTION"))
             and not c.startswith(("AD_GROUP", "AD_ACCOUNT"))
         ]
-        if level == "PRODUCT_ITEM" and ad_columns:
-            msg = f"Invalid columns for level PRODUCT_ITEM: {', '.join(ad_columns)}."
+        if level in PRODUCT_ITEM_RULE_LEVELS and ad_columns:
+            msg = f"Invalid columns for level {level}: {', '.join(ad_columns)}."
             raise _bad(msg)
         return columns
 
@@ -1581,7 +1597,13 @@ class FakePinterestAPI:
             raise _bad(msg)
         request = self._report_request(body)
         level = str(request["level"])
-        if level not in (*SYNC_LEVELS, *REPORT_ONLY_LEVELS, *TARGETING_REPORT_LEVELS):
+        known = (
+            *SYNC_LEVELS,
+            *REPORT_ONLY_LEVELS,
+            *TARGETING_REPORT_LEVELS,
+            *REPORT_ONLY_TARGETING_LEVELS,
+        )
+        if level not in known:
             msg = f"Invalid level: {level}."
             raise _bad(msg)
         targeting_types = self._report_targeting_types(request, level)
@@ -1631,7 +1653,7 @@ class FakePinterestAPI:
     def _report_targeting_types(request: dict[str, Any], level: str) -> tuple[str, ...]:
         """targeting_types: required at *_TARGETING levels, refused at the others."""
         types = request.get("targeting_types")
-        if level not in TARGETING_REPORT_LEVELS:
+        if level not in TARGETING_REPORT_LEVELS and level not in REPORT_ONLY_TARGETING_LEVELS:
             if types is not None:
                 msg = f"Invalid targeting_types: level {level} does not end in _TARGETING."
                 raise _bad(msg)
@@ -1687,6 +1709,8 @@ class FakePinterestAPI:
         """What the report's link serves (see the module docstring)."""
         if report.level in TARGETING_REPORT_LEVELS:
             keyed = self._targeting_report(report)
+        elif report.level in REPORT_ONLY_TARGETING_LEVELS:
+            keyed = self._report_only_targeting_report(report)
         elif report.level in REPORT_ONLY_LEVELS:
             keyed = self.data.report_only_rows(
                 report.ad_account_id,
@@ -1719,6 +1743,27 @@ class FakePinterestAPI:
         level = TARGETING_REPORT_LEVELS[report.level]
         rows = self._level_rows(report, level)
         return targeting_report_rows(rows, level, report.targeting_types, report.columns)
+
+    def _report_only_targeting_report(self, report: _Report) -> dict[str, list[dict[str, Any]]]:
+        """PRODUCT_GROUP/PRODUCT_ITEM_TARGETING: the plain report's rows, split by targeting."""
+        from tests.fake_api.shopping import targeting_report_rows  # noqa: PLC0415 - imports us
+
+        level = REPORT_ONLY_TARGETING_LEVELS[report.level]
+        id_key = REPORT_ONLY_ID_KEYS[level]
+        keyed = self.data.report_only_rows(
+            report.ad_account_id,
+            level,
+            report.start,
+            report.end,
+            columns=report.columns,
+            granularity=report.granularity,
+            attribution=report.attribution,
+        )
+        rows = [{id_key: eid, **row} for eid, entity_rows in keyed.items() for row in entity_rows]
+        self._zero(rows, id_key)
+        return targeting_report_rows(
+            rows, level, report.targeting_types, report.columns, id_key=id_key
+        )
 
     def _level_rows(self, report: _Report, level: str) -> list[dict[str, Any]]:
         """The synchronous level's rows over the report's dates, with its zeroed entities."""

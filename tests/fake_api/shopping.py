@@ -161,15 +161,21 @@ def targeting_items(
 
 
 def targeting_report_rows(
-    rows: list[dict[str, Any]], level: str, targeting_types: Sequence[str], columns: list[str]
+    rows: list[dict[str, Any]],
+    level: str,
+    targeting_types: Sequence[str],
+    columns: list[str],
+    *,
+    id_key: str | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """A *_TARGETING report keyed by entity id: the synchronous items as report rows.
 
     Each row is the item's metrics plus TARGETING_TYPE, TARGETING_VALUE (as the synchronous
     item has it: LOCATION a number) and TARGETING_VALUE_NAME; the level's id only if
-    requested, as in other reports. Zero metrics are left out by the caller.
+    requested, as in other reports. Zero metrics are left out by the caller. `id_key`:
+    the rows' id column, if not the synchronous level's (report-only levels).
     """
-    id_key = LEVEL_ID_KEYS[level]
+    id_key = id_key or LEVEL_ID_KEYS[level]
     keyed: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         entity_id = row[id_key]

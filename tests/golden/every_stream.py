@@ -64,10 +64,15 @@ ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})")
 TIME_EXTRACTED = re.compile(r',"time_extracted":"[^"]*"')
 
 
+# Streams added since the golden lines were written: their own tests cover them.
+ADDED_SINCE = frozenset({"product_group_targeting_analytics", "product_item_targeting_analytics"})
+
+
 def all_streams() -> set[str]:
-    """Every stream the tap offers (by its discovered catalog)."""
+    """Every stream the tap offered when the golden lines were written."""
     config = {"access_token": DEFAULT_STATIC_TOKEN, "start_date": "2026-01-01"}
-    return {entry.tap_stream_id for entry in TapPinterest(config=config).catalog.values()}
+    catalog = TapPinterest(config=config).catalog.values()
+    return {entry.tap_stream_id for entry in catalog} - ADDED_SINCE
 
 
 def scenarios(api: FakePinterestAPI, today: date) -> Iterator[tuple[str, dict[str, Any], set[str]]]:
