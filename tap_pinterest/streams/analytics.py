@@ -288,9 +288,8 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
     def lookback_days(self) -> int:
         """The widest attribution window unless set; warn once if set shorter than it."""
         warning = lookback.short_lookback_warning(self.config)
-        if warning and "short_lookback" not in self.pinterest_tap.warned:
-            self.pinterest_tap.warned.add("short_lookback")
-            self.logger.warning(warning)
+        if warning:
+            self.run.warn_once("short_lookback", self.logger, warning)
         return lookback.ads_lookback_days(self.config)
 
     def attribution(self) -> dict[str, Any]:
@@ -324,7 +323,7 @@ class AdsAnalyticsStream(TypedRecordsStream, AnalyticsStream):
         return None if self.entity_stream is None else self.ids_of(self.entity_stream, context)
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if context is None:
             return
         self.requested_columns()  # a selection without metrics fails before any call

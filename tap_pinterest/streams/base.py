@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
-from tap_pinterest.client import PinterestStream, listing_key
+from tap_pinterest.client import PinterestStream
 from tap_pinterest.errors import InvalidStateError
 
 if TYPE_CHECKING:
@@ -32,10 +32,10 @@ class EntityStream(PinterestStream):
     shares_ids: ClassVar[bool] = False
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         # Listed earlier this run by a stream that needed the ids (client.ids_of).
-        listed = self.pinterest_tap.listed_items.pop(listing_key(self.name, context), None)
-        records = super().get_records(context) if listed is None else listed
+        listed = self.run.listings.take(self.name, context)
+        records = super().partition_records(context) if listed is None else listed.items
         if not self.shares_ids:
             yield from records
             return
@@ -44,7 +44,7 @@ class EntityStream(PinterestStream):
             ids.append(str(record["id"]))
             yield record
         # Stored only once the listing is complete: a partial list would hide entities.
-        self.pinterest_tap.listed_ids[listing_key(self.name, context)] = ids
+        self.run.listings.record_ids(self.name, context, ids)
 
     @override
     def get_replication_key_signpost(self, context: Context | None = None) -> Any:
@@ -70,7 +70,7 @@ class EntityStream(PinterestStream):
         raise InvalidStateError(msg)
 
     @override
-    def post_process(self, row: Record, context: Context | None = None) -> Record | None:
+    def finish_record(self, row: Record, context: Context | None) -> Record | None:
         """Add the parent ids, and drop rows not updated since the bookmark.
 
         Parent ids come from the context, not the state partition, so streams that keep

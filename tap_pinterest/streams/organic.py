@@ -35,10 +35,10 @@ class BoardChildStream(EntityStream):
     state_partitioning_keys = ()
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Skip a board or section deleted between listing it and reading it."""
         try:
-            yield from super().get_records(context)
+            yield from super().partition_records(context)
         except PinterestNotFoundError as exc:
             self.logger.warning("%s: skipped, the parent is gone (%s)", self.name, exc)
 

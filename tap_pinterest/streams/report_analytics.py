@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from typing_extensions import override
 
-from tap_pinterest import dates, spec
+from tap_pinterest import dates, sdk_seam, spec
 from tap_pinterest.analytics_columns import column_json_type
 from tap_pinterest.report_planning import AnalyticsSource, report_limits, route
 from tap_pinterest.reports import ReportClient, ReportRequest
@@ -72,10 +72,10 @@ class ReportBackedStream(AdsAnalyticsStream):
         )
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         source = self.analytics_source()
         if context is None or source == "sync":
-            yield from super().get_records(context)
+            yield from super().partition_records(context)
             return
         columns = self.requested_columns()
         limits = report_limits(self.report_level, self.granularity)
@@ -179,11 +179,7 @@ class ReportBackedStream(AdsAnalyticsStream):
 
     def move_bookmark(self, context: Context, last_day: date) -> None:
         """Set the partition's bookmark to `last_day` and write the state at once."""
-        state = self.get_context_state(context)
-        state["replication_key"] = self.replication_key
-        state["replication_key_value"] = last_day.isoformat()
-        self.state_manager.is_flushed = False
-        self._write_state_message()
+        sdk_seam.write_checkpoint(self, context, last_day.isoformat())
 
 
 class AdAccountAnalyticsStream(ReportBackedStream, analytics.AdAccountAnalyticsStream):

@@ -121,10 +121,10 @@ class TargetingAnalyticsStream(ReportBackedStream):
         return None
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if context is None:
             return
-        yield from super().get_records(context)
+        yield from super().partition_records(context)
         # Only with a bookmark that covers them (here, or per report window in checkpoint):
         # a failed run must retry the new types.
         self.get_context_state(context)[TYPES_STATE_KEY] = self.targeting_types()
