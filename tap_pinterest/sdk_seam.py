@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     import requests
     import singer_sdk.singerlib as singer
+    from singer_sdk.authenticators import OAuthAuthenticator
     from singer_sdk.helpers.types import Context, Record
     from singer_sdk.plugin_base import _ConfigInput
     from singer_sdk.streams import Stream
@@ -39,48 +40,108 @@ if TYPE_CHECKING:
 
 
 class Internal(NamedTuple):
-    """One SDK internal the seam uses, and the call it makes (for the contract test)."""
+    """One SDK internal the seam uses, the call it makes, and the signatures it was read in.
+
+    The contract test (tests/test_sdk_seam.py) finds it, binds the call made here to its
+    signature, and compares the signature with `signatures` (one per SDK line tested).
+    """
 
     owner: str  # dotted path of the module or class that defines it
     name: str
-    # Positional and keyword argument names the seam passes (bound against the signature).
-    args: tuple[str, ...] = ()
-    kwargs: tuple[str, ...] = ()
+    # The positional and keyword arguments the seam passes (methods: `self` first).
+    args: tuple[str, ...]
+    kwargs: tuple[str, ...]
+    signatures: tuple[str, ...]
 
 
-# Every SDK internal this module touches. Methods on classes: `self` is bound first.
+_CONTEXT = "context: 'Context | None'"
+_TYPES_CONTEXT = "context: 'types.Context | None'"
+_REQUEST = "prepared_request: 'requests.PreparedRequest'"
+_DURATION = "endpoint: 'str', response: 'requests.Response'"
+_EXTRA_TAGS = "extra_tags: 'dict | None'"
+_SIGNPOST = "value: 'datetime.datetime | str | float | None'"
+
+# Every SDK internal this module touches.
 INTERNALS = (
-    Internal("singer_sdk.helpers._state", "reset_state_progress_markers", ("state",)),
-    Internal("singer_sdk.plugin_base.PluginBase", "_validate_config", ("self",), ("raise_errors",)),
-    Internal("singer_sdk.tap_base.Tap", "sync_all", ("self",)),
-    Internal("singer_sdk.tap_base.Tap", "run_connection_test", ("self",)),
-    Internal("singer_sdk.streams.rest.RESTStream", "_request", ("self", "request", "context")),
+    Internal(
+        "singer_sdk.helpers._state",
+        "reset_state_progress_markers",
+        ("state",),
+        (),
+        ("(stream_or_partition_state: 'dict') -> 'dict | None'",),
+    ),
+    Internal(
+        "singer_sdk.plugin_base.PluginBase",
+        "_validate_config",
+        ("self",),
+        ("raise_errors",),
+        ("(self, *, raise_errors: 'bool' = True) -> 'list[str]'",),
+    ),
+    Internal("singer_sdk.tap_base.Tap", "sync_all", ("self",), (), ("(self) -> 'None'",)),
+    Internal(
+        "singer_sdk.tap_base.Tap", "run_connection_test", ("self",), (), ("(self) -> 'bool'",)
+    ),
+    Internal(
+        "singer_sdk.streams.rest.RESTStream",
+        "_request",
+        ("self", "request", "context"),
+        (),
+        (
+            f"(self, {_REQUEST}, {_CONTEXT}) -> 'requests.Response'",  # 0.54
+            # 0.55: `context` is unused and marked for removal.
+            f"(self, {_REQUEST}, {_CONTEXT} = None) -> 'requests.Response'",
+        ),
+    ),
     Internal(
         "singer_sdk.streams.rest.RESTStream",
         "_write_request_duration_log",
         ("self",),
         ("endpoint", "response", "context", "extra_tags"),
+        (
+            f"(self, {_DURATION}, {_CONTEXT}, {_EXTRA_TAGS}) -> 'None'",  # 0.54
+            # 0.55: `context` and `extra_tags` are unused and marked for removal.
+            f"(self, {_DURATION}, {_CONTEXT} = None, {_EXTRA_TAGS} = None) -> 'None'",
+        ),
     ),
-    Internal("singer_sdk.streams.core.Stream", "_write_state_message", ("self",)),
     Internal(
-        "singer_sdk.streams.core.Stream", "_write_starting_replication_value", ("self", "context")
+        "singer_sdk.streams.core.Stream",
+        "_write_state_message",
+        ("self",),
+        (),
+        ("(self) -> 'None'",),
+    ),
+    Internal(
+        "singer_sdk.streams.core.Stream",
+        "_write_starting_replication_value",
+        ("self", "context"),
+        (),
+        (f"(self, {_TYPES_CONTEXT}) -> 'None'",),
     ),
     Internal(
         "singer_sdk.streams.core.Stream",
         "_increment_stream_state",
         ("self", "record"),
         ("context",),
+        (f"(self, latest_record: 'types.Record', *, {_TYPES_CONTEXT} = None) -> 'None'",),
     ),
-    Internal("singer_sdk.streams.core.Stream", "_generate_record_messages", ("self", "record")),
+    Internal(
+        "singer_sdk.streams.core.Stream",
+        "_generate_record_messages",
+        ("self", "record"),
+        (),
+        ("(self, record: 'types.Record') -> 't.Generator[singer.RecordMessage, None, None]'",),
+    ),
     Internal(
         "singer_sdk.streams._state.StreamStateManager",
         "write_replication_key_signpost",
         ("self", "value"),
         ("context",),
+        (f"(self, {_SIGNPOST}, *, {_TYPES_CONTEXT} = None) -> 'None'",),
     ),
 )
-# Attributes (not callables) the seam reads or writes, checked on a live stream.
+# Attributes the seam reads or writes on a live stream (owner class, attribute).
 INTERNAL_ATTRIBUTES = (
+    ("singer_sdk.authenticators.OAuthAuthenticator", "_session"),
     ("singer_sdk.streams.core.Stream", "_stream_version"),
     ("singer_sdk.streams._state.StreamStateManager", "is_flushed"),
 )
@@ -142,6 +203,11 @@ def write_checkpoint(stream: Stream, context: Context | None, value: str) -> Non
 def cap_bookmark(stream: Stream, context: Context | None, value: str) -> None:
     """Never let the partition's bookmark pass `value` when its progress is promoted."""
     stream.state_manager.write_replication_key_signpost(value, context=context)
+
+
+def token_session(authenticator: OAuthAuthenticator) -> requests.Session:
+    """The SDK's session for token requests (it retries a refused connection)."""
+    return authenticator._session  # noqa: SLF001
 
 
 # Logging --------------------------------------------------------------------------------
