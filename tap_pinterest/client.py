@@ -323,8 +323,8 @@ class PinterestStream(sdk_seam.SeamStream):
         """The ids a stream lists here: from its own run this sync, else listed now.
 
         A listing made here is kept for the rest of the run, and so are its items when
-        the stream is a selected full-table one still to run (pins, which sync after
-        pin_analytics): each list is read once per run, whatever the sync order.
+        the stream is selected and still to run (pins, which sync after pin_analytics):
+        each list is read once per run, whatever the order the streams sync in.
         """
         listings = self.run.listings
         known = listings.known_ids(stream_name, context)
@@ -332,8 +332,8 @@ class PinterestStream(sdk_seam.SeamStream):
             return known
         entity = self.pinterest_tap.stream(stream_name)
         path = str(entity.path).format(**(context or {}))
-        params = {**entity.extra_params, **self.organic_params()}
-        keep = entity.selected and not entity.replication_key
+        params = {**entity.extra_params, **entity.organic_params()}
+        keep = entity.selected
         started_at = self.run.clock.wall()
         items = []
         ids = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
@@ -55,7 +54,10 @@ class EntityStream(PinterestStream):
         """
         if not self.replication_key:
             return super().get_replication_key_signpost(context)
-        return int(time.time()) - CLOCK_SKEW_MARGIN_SECONDS
+        # Listed earlier this run by a stream that needed the ids: that listing's start.
+        listed = self.run.listings.peek(self.name, context)
+        started_at = self.run.clock.wall() if listed is None else listed.started_at
+        return int(started_at) - CLOCK_SKEW_MARGIN_SECONDS
 
     def stored_bookmark(self, context: Context | None) -> float | None:
         """The partition's last update timestamp; start_date does not apply to entities.
