@@ -90,6 +90,11 @@ class TapPinterest(SeamTap):
         """Partitions that ended early this run, summarised when the sync ends."""
         return self.run_context.failures
 
+    @property
+    def warned(self) -> set[str]:
+        """Warnings about settings already given this run (`RunContext.warn_once`)."""
+        return self.run_context.warned
+
     def stream(self, name: str) -> PinterestStream:
         """A stream of this tap by name, typed (every stream the tap builds is one)."""
         found = self.streams[name]
