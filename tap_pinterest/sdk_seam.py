@@ -301,13 +301,12 @@ class SeamStream(RESTStream[str | None]):
         self, record: dict[str, Any]
     ) -> Generator[singer.RecordMessage, None, None]:
         """The SDK's, or `typed_record_messages` for a stream that emits typed records."""
-        if not self.emits_typed_records:
-            yield from super()._generate_record_messages(record)
-            return
-        yield from self.typed_record_messages(record, self._stream_version)
+        if self.emits_typed_records:
+            return self.typed_record_messages(record, self._stream_version)
+        return super()._generate_record_messages(record)
 
     def typed_record_messages(
         self, record: dict[str, Any], version: int | None
-    ) -> Iterator[singer.RecordMessage]:
+    ) -> Generator[singer.RecordMessage, None, None]:
         """Hook: the RECORD messages of a record already typed (`emits_typed_records`)."""
         raise NotImplementedError

@@ -22,7 +22,7 @@ from tap_pinterest.client import PinterestStream
 from tap_pinterest.writer import TypedRecordMessage
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Generator, Iterable
 
     from singer_sdk.helpers.types import Context, Record
 
@@ -81,7 +81,7 @@ class TypedRecordsStream(PinterestStream):
     @override
     def typed_record_messages(
         self, record: dict[str, Any], version: int | None
-    ) -> Iterator[singer.RecordMessage]:
+    ) -> Generator[singer.RecordMessage, None, None]:
         """The SDK's record messages, less its per-field passes (singer-sdk 0.54 `Stream`)."""
         deselected = self.deselected_properties
         if deselected:
