@@ -4,7 +4,7 @@
 #   bash scripts/test.sh [extra pytest args]
 #
 # lint (ruff), format check, type check (mypy) and every test, the Meltano end-to-end ones
-# included. Needs only python3 + pip; uv is installed with pip when missing. Runs every step
+# included, then the fast tests on the next singer-sdk release (scripts/test_sdk_next.sh). Needs only python3 + pip; uv is installed with pip when missing. Runs every step
 # and exits non-zero if any of them failed (pytest's summary stays the last line on success).
 set -euo pipefail
 
@@ -29,6 +29,9 @@ step ruff check .
 step ruff format --check .
 step mypy tap_pinterest tests
 step pytest "$@"
+# The fast tests again on the next singer-sdk release (pinned there).
+echo "==> bash scripts/test_sdk_next.sh"
+bash scripts/test_sdk_next.sh || failed+=("scripts/test_sdk_next.sh")
 
 if ((${#failed[@]})); then
   echo "FAILED steps:" >&2

@@ -14,6 +14,7 @@ import requests
 from singer_sdk.authenticators import BearerTokenAuthenticator, OAuthAuthenticator
 from typing_extensions import override
 
+from tap_pinterest import sdk_seam
 from tap_pinterest.errors import PinterestAuthError, api_error_summary
 from tap_pinterest.token_store import StoredTokens, TokenStore, TokenStoreError, fingerprint
 
@@ -59,11 +60,12 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
         timeout: int = 60,
     ) -> None:
         """Start from the stored tokens when the store continues the configured token."""
+        self._token_headers = {"Authorization": _basic_header(client_id, client_secret)}
         super().__init__(
             auth_endpoint=auth_endpoint,
             client_id=client_id,
             client_secret=client_secret,
-            oauth_headers={"Authorization": _basic_header(client_id, client_secret)},
+            oauth_headers=self._token_headers,
         )
         self.refresh_token = refresh_token
         self.refresh_token_expires_at: int | None = None
@@ -167,9 +169,9 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
         self.logger.info("Refreshing the Pinterest access token")
         requested_at = time.time()
         try:
-            response = self._session.post(
+            response = sdk_seam.token_session(self).post(
                 self.auth_endpoint,
-                headers=self._oauth_headers,
+                headers=self._token_headers,
                 data=self.oauth_request_payload,
                 timeout=self._timeout,
             )

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, partial
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, final
 from urllib.parse import urlparse
 
 import backoff
 import requests
-from singer_sdk import RESTStream
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
 from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE, REPLICATION_INCREMENTAL
 from typing_extensions import override
 
+from tap_pinterest import sdk_seam
 from tap_pinterest.auth import PinterestOAuthAuthenticator
 from tap_pinterest.errors import (
     PinterestAPIError,
@@ -33,6 +33,7 @@ from tap_pinterest.pagination import BookmarkGuard, BookmarkPaginator
 from tap_pinterest.quiet import quiet_sdk_noise
 from tap_pinterest.quota import requested_wait
 from tap_pinterest.refusal_forms import raise_if_fatal_refusal
+from tap_pinterest.run_context import Listing
 from tap_pinterest.settings import DEFAULT_API_URL, MAX_PAGE_SIZE
 from tap_pinterest.spec import oauth_scopes, ratelimit_category
 from tap_pinterest.throttle import is_throttle
@@ -49,12 +50,16 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
     from singer_sdk.singerlib import Catalog
 
+    from tap_pinterest.run_context import RunContext
     from tap_pinterest.tap import TapPinterest
 
 # Bounded retries: 8 tries and 10 minutes of waiting per request, then fail loudly.
 MAX_TRIES = 8
 MAX_RETRY_SECONDS = 600.0
 MAX_BACKOFF_SECONDS = 60.0
+# The statuses retried besides every 5xx: the tap's own list, not the SDK's
+# `extra_retry_statuses` default (singer-sdk 0.55 changed it from [429] to []).
+RETRIED_STATUSES = frozenset({HTTPStatus.TOO_MANY_REQUESTS})
 RETRIABLE_ERRORS = (
     ConnectionResetError,
     RetriableAPIError,
@@ -72,11 +77,6 @@ LIST_ITEMS = "$.items[*]"
 ROW_CHUNK = 1 << 16
 
 
-def listing_key(stream_name: str, context: Context | None) -> tuple[str, str]:
-    """Where a stream's listed ids are kept: (stream, ad account id or '' for the user's)."""
-    return stream_name, str((context or {}).get("ad_account_id", ""))
-
-
 def items_of(body: Any, where: str) -> list[dict[str, Any]]:  # noqa: ANN401
     """The `items` of a list answer ({items, bookmark}, spec); anything else is an error."""
     items = body.get("items") if isinstance(body, dict) else None
@@ -90,8 +90,13 @@ def items_of(body: Any, where: str) -> list[dict[str, Any]]:  # noqa: ANN401
 URL_TOO_LONG_STATUSES = frozenset({HTTPStatus.REQUEST_URI_TOO_LONG, 431})
 
 
-class PinterestStream(RESTStream[str | None]):
-    """Shared behaviour of every Pinterest v5 endpoint the tap reads."""
+class PinterestStream(sdk_seam.SeamStream):
+    """Shared behaviour of every Pinterest v5 endpoint the tap reads.
+
+    Streams override `partition_records` (not `get_records`) and `finish_record` (not
+    `post_process`): the SDK calls this class's `get_records` and `post_process`, which
+    isolate a partition's errors and count what it emits around them.
+    """
 
     records_jsonpath = LIST_ITEMS
     # False for the few list endpoints the spec gives no bookmark (e.g. conversion_tags).
@@ -101,35 +106,43 @@ class PinterestStream(RESTStream[str | None]):
     # Organic endpoints accept ad_account_id to act as that account's owner (spec 1.3).
     accepts_organic_ad_account_id: ClassVar[bool] = False
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Isolate each partition's permanent errors from the rest of the sync.
-
-        The SDK has no hook around one partition's records, so the bound get_records is
-        wrapped once here; subclasses keep overriding get_records as usual.
-        """
-        super().__init__(*args, **kwargs)
-        quiet_sdk_noise(self.logger)
+    def __init__(self, tap: TapPinterest, **kwargs: Any) -> None:
+        """Keep the tap and its run context, typed; quiet the SDK's noise."""
+        super().__init__(tap=tap, **kwargs)
+        self.pinterest_tap: TapPinterest = tap
+        self.run: RunContext = tap.run_context
+        quiet_sdk_noise(sdk_seam.filterable_logger(self.logger))
         self.calls_made = 0
         self.records_emitted = 0
-        post_process = self.post_process
 
-        def counted(row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
-            kept = post_process(row, context)
-            self.records_emitted += kept is not None
-            return kept
-
-        self.post_process = counted  # type: ignore[method-assign]
-        self.get_records = isolate(  # type: ignore[method-assign,assignment]
+    @final
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """The partition's records; a permanent error ends only this partition."""
+        return isolate(
             self,
-            self.get_records,
-            self.pinterest_tap.failures,
+            self.partition_records,
+            self.run.failures,
             continue_on_error=self.pinterest_tap.continues_on_stream_error,
-        )
+        )(context)
 
-    @property
-    def pinterest_tap(self) -> TapPinterest:
-        """The tap, typed, for the run-wide authenticator and rate limiter."""
-        return cast("TapPinterest", self._tap)
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """The partition's records (streams override this): the SDK's paged reading."""
+        return super().get_records(context)
+
+    @final
+    @override
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
+        """`finish_record`, counting the records kept."""
+        kept = self.finish_record(row, context)
+        self.records_emitted += kept is not None
+        return kept
+
+    def finish_record(self, row: dict[str, Any], context: Context | None) -> dict[str, Any] | None:
+        """The record as emitted, or None to leave it out (streams override this)."""
+        return super().post_process(row, context)
 
     @property
     @override
@@ -190,7 +203,7 @@ class PinterestStream(RESTStream[str | None]):
         request = self.build_prepared_request(
             method="GET", url=f"{self.url_base}{path}?{query}", headers=self.http_headers
         )
-        response = self.request_decorator(self._request)(request, context)
+        response = self.request_decorator(partial(sdk_seam.send, self))(request, context)
         self.update_sync_costs(request, response, context)
         try:
             return decode(response.content)
@@ -264,7 +277,7 @@ class PinterestStream(RESTStream[str | None]):
         request = self.build_prepared_request(
             method="GET", url=f"{self.url_base}{path}?{query}", headers=self.http_headers
         )
-        send = self.request_decorator(self._request_streamed)
+        send = self.request_decorator(partial(sdk_seam.send_streamed, self))
         yielded = 0
         for attempt in range(1, MAX_TRIES + 1):
             response = send(request, context)
@@ -294,20 +307,6 @@ class PinterestStream(RESTStream[str | None]):
                 response.close()
             return
 
-    def _request_streamed(
-        self, prepared_request: requests.PreparedRequest, context: Context | None
-    ) -> requests.Response:
-        """`_request`, but the body is read later, as a stream."""
-        authenticated = self.authenticator(prepared_request)
-        response = self.requests_session.send(
-            authenticated, timeout=self.timeout, allow_redirects=self.allow_redirects, stream=True
-        )
-        self._write_request_duration_log(
-            endpoint=self.path, response=response, context=context, extra_tags=None
-        )
-        self.validate_response(response)
-        return response
-
     def iter_items(
         self, path: str, params: dict[str, Any], context: Context | None
     ) -> Iterable[dict[str, Any]]:
@@ -326,17 +325,18 @@ class PinterestStream(RESTStream[str | None]):
         """The ids a stream lists here: from its own run this sync, else listed now.
 
         A listing made here is kept for the rest of the run, and so are its items when
-        the stream is a selected full-table one still to run (pins, which sync after
-        pin_analytics): each list is read once per run, whatever the sync order.
+        the stream is selected and still to run (pins, which sync after pin_analytics):
+        each list is read once per run, whatever the order the streams sync in.
         """
-        key = listing_key(stream_name, context)
-        known = self.pinterest_tap.listed_ids.get(key)
+        listings = self.run.listings
+        known = listings.known_ids(stream_name, context)
         if known is not None:
             return known
-        entity = cast("PinterestStream", self.pinterest_tap.streams[stream_name])
+        entity = self.pinterest_tap.stream(stream_name)
         path = str(entity.path).format(**(context or {}))
-        params = {**entity.extra_params, **self.organic_params()}
-        keep = entity.selected and not entity.replication_key
+        params = {**entity.extra_params, **entity.organic_params()}
+        keep = entity.selected
+        started_at = self.run.clock.wall()
         items = []
         ids = []
         for item in self.iter_items(path, params, context):
@@ -344,8 +344,8 @@ class PinterestStream(RESTStream[str | None]):
             if keep:
                 items.append(item)
         if keep:
-            self.pinterest_tap.listed_items[key] = items
-        self.pinterest_tap.listed_ids[key] = ids
+            listings.keep(stream_name, context, Listing(items, started_at))
+        listings.record_ids(stream_name, context, ids)
         return ids
 
     @override
@@ -387,17 +387,17 @@ class PinterestStream(RESTStream[str | None]):
     @override
     def validate_response(self, response: requests.Response) -> None:
         category = self.quota_category(response.url)
-        self.pinterest_tap.rate_limiter.observe(response, category)
-        self.pinterest_tap.quota.close_if_spent(response, category)
+        self.run.rate_limiter.observe(response, category)
+        self.run.quota.close_if_spent(response, category)
         authenticator = self.authenticator
         if response.status_code == HTTPStatus.UNAUTHORIZED:
             self._handle_unauthorized(response, authenticator)
         if isinstance(authenticator, PinterestOAuthAuthenticator):
             authenticator.note_accepted()
         # A 400 asking to "Retry after N seconds" is Pinterest throttling (throttle.py).
-        throttled = response.status_code in self.extra_retry_statuses or is_throttle(response)
+        throttled = response.status_code in RETRIED_STATUSES or is_throttle(response)
         if throttled:
-            self.pinterest_tap.quota.close_if_long(response, category, self.name)
+            self.run.quota.close_if_long(response, category, self.name)
         if throttled or response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
             raise RetriableAPIError(self.response_error_message(response), response)
         if response.status_code >= HTTPStatus.BAD_REQUEST:
@@ -445,10 +445,10 @@ class PinterestStream(RESTStream[str | None]):
     @override
     def request_decorator(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Wait for the rate-limit window, retry with backoff, then fail with one clear line."""
-        limiter = self.pinterest_tap.rate_limiter
+        limiter = self.run.rate_limiter
 
         def limited(request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-            self.pinterest_tap.quota.refuse_if_closed(self.quota_category(request.url), self.name)
+            self.run.quota.refuse_if_closed(self.quota_category(request.url), self.name)
             limiter.wait(self.quota_category(request.url))
             self.calls_made += 1
             return func(request, *args, **kwargs)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import requests
-from singer_sdk.helpers._state import reset_state_progress_markers
 
+from tap_pinterest import sdk_seam
 from tap_pinterest.errors import CategoryClosedError, FatalTapError, PinterestAPIError
 
 if TYPE_CHECKING:
@@ -144,9 +144,8 @@ def isolate(
                     where = f"stream {stream.name} ({partition_label(context)})"
                     exc.args = (f"{where}: {exc.args[0]}; to fix: {hint}", *exc.args[1:])
                 raise
-            # The SDK promotes progress markers when a partition stops yielding; drop
-            # them so the bookmark stays where it was and the next run repeats it all.
-            reset_state_progress_markers(stream.get_context_state(context))
+            # The bookmark stays where it was: the next run repeats the partition.
+            sdk_seam.end_partition_keeping_bookmark(stream, context)
             if isinstance(exc, CategoryClosedError):
                 return  # one end-summary line per category (quota.py), not per partition
             failure = failures.add(stream.name, context, exc)

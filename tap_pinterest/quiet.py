@@ -31,7 +31,11 @@ NOISE_FILTER = SdkNoiseFilter()
 
 
 def quiet_sdk_noise(*loggers: logging.Logger) -> None:
-    """Attach the filter to the SDK's logger and the given ones (idempotent)."""
+    """Attach the filter to the SDK's logger and the given ones (idempotent).
+
+    A stream's logger comes through `sdk_seam.filterable_logger` (singer-sdk 0.55 hands
+    out a LoggerAdapter, which holds no filters).
+    """
     for logger in (logging.getLogger("singer_sdk"), *loggers):
         if NOISE_FILTER not in logger.filters:
             logger.addFilter(NOISE_FILTER)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import partial
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 import requests
 
+from tap_pinterest import sdk_seam
 from tap_pinterest.errors import PinterestAPIError
 
 if TYPE_CHECKING:
@@ -154,7 +156,7 @@ class ReportClient:
             json=report.body,
             headers=stream.http_headers,
         )
-        response = stream.request_decorator(stream._request)(request, None)  # noqa: SLF001
+        response = stream.request_decorator(partial(sdk_seam.send, stream))(request, None)
         stream.update_sync_costs(request, response, None)
         body = _json(response, report)
         status = str(body.get("report_status") or "")

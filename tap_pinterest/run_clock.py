@@ -95,7 +95,7 @@ def _partition(
     stream: PinterestStream, context: Mapping[str, Any] | None
 ) -> tuple[RunClock, str | None]:
     account = (context or {}).get("ad_account_id")
-    return stream.pinterest_tap.run_clock, None if account is None else str(account)
+    return stream.run.run_clock, None if account is None else str(account)
 
 
 def partition_today(stream: PinterestStream, context: Mapping[str, Any] | None) -> date:

@@ -8,17 +8,15 @@ import io
 from functools import cached_property
 from typing import IO, TYPE_CHECKING, Any
 
-from singer_sdk import Tap
-from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
 from tap_pinterest import streams
 from tap_pinterest.auth import PinterestBearerAuthenticator, PinterestOAuthAuthenticator
+from tap_pinterest.client import PinterestStream
 from tap_pinterest.errors import PinterestAuthError
-from tap_pinterest.failures import FailureLog
-from tap_pinterest.quota import DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS, QuotaClosures
-from tap_pinterest.ratelimit import RateLimiter
-from tap_pinterest.run_clock import RunClock
+from tap_pinterest.quota import DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS
+from tap_pinterest.run_context import RunContext
+from tap_pinterest.sdk_seam import SeamTap
 from tap_pinterest.settings import (
     CONFIG_SCHEMA,
     DEFAULT_API_URL,
@@ -33,11 +31,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from singer_sdk.authenticators import APIAuthenticatorBase
-    from singer_sdk.plugin_base import _ConfigInput
     from singer_sdk.streams import Stream
 
+    from tap_pinterest.failures import FailureLog
+    from tap_pinterest.ratelimit import RateLimiter
+    from tap_pinterest.sdk_seam import ConfigInput
 
-class TapPinterest(Tap):
+
+class TapPinterest(SeamTap):
     """Singer tap for the Pinterest REST API v5."""
 
     name = "tap-pinterest"
@@ -50,15 +51,10 @@ class TapPinterest(Tap):
     message_writer_class = SingerLineWriter
 
     @override
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+    def config_errors(self, schema_errors: list[str]) -> list[str]:
         """Add the cross-setting checks to the SDK's JSON-schema validation."""
-        errors = super()._validate_config(raise_errors=False)
-        errors += semantic_errors(dict(self.config))
-        errors = [redact_secrets(error, self.config) for error in errors]
-        if errors and raise_errors:
-            summary = "Config validation failed: " + " ".join(errors)
-            raise ConfigValidationError(summary, errors=errors, schema=self.config_jsonschema)
-        return errors
+        errors = schema_errors + semantic_errors(dict(self.config))
+        return [redact_secrets(error, self.config) for error in errors]
 
     @cached_property
     def authenticator(self) -> APIAuthenticatorBase:
@@ -81,40 +77,33 @@ class TapPinterest(Tap):
             raise PinterestAuthError(str(exc)) from None
 
     @cached_property
-    def listed_ids(self) -> dict[tuple[str, str], list[str]]:
-        """Ids each entity stream listed per ad account this run, for the analytics."""
-        return {}
+    def run_context(self) -> RunContext:
+        """The run-wide state every stream shares (rate limit, failures, listings...)."""
+        wait = self.config.get("max_rate_limit_wait_seconds", DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS)
+        return RunContext(max_rate_limit_wait_seconds=float(wait))
 
-    @cached_property
-    def listed_items(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
-        """Items listed for a full-table stream that runs later (pins for pin_analytics)."""
-        return {}
-
-    @cached_property
-    def warned(self) -> set[str]:
-        """Warnings about settings already logged this run (they are logged once)."""
-        return set()
-
-    @cached_property
-    def run_clock(self) -> RunClock:
-        """The run's `today`, fixed once at its start (issue 16: every window agrees)."""
-        return RunClock()
-
-    @cached_property
+    @property
     def rate_limiter(self) -> RateLimiter:
         """Pinterest counts calls per user and app: one budget for every stream."""
-        return RateLimiter()
+        return self.run_context.rate_limiter
 
-    @cached_property
-    def quota(self) -> QuotaClosures:
-        """x-ratelimit-categories whose quota is spent for the rest of the run (issue 16)."""
-        wait = self.config.get("max_rate_limit_wait_seconds", DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS)
-        return QuotaClosures(float(wait))
-
-    @cached_property
+    @property
     def failures(self) -> FailureLog:
         """Partitions that ended early this run, summarised when the sync ends."""
-        return FailureLog()
+        return self.run_context.failures
+
+    @property
+    def warned(self) -> set[str]:
+        """Warnings about settings already given this run (`RunContext.warn_once`)."""
+        return self.run_context.warned
+
+    def stream(self, name: str) -> PinterestStream:
+        """A stream of this tap by name, typed (every stream the tap builds is one)."""
+        found = self.streams[name]
+        if not isinstance(found, PinterestStream):
+            msg = f"stream {name} is not a Pinterest stream ({type(found).__name__})"
+            raise TypeError(msg)
+        return found
 
     def continues_on_stream_error(self) -> bool:
         """on_stream_error: go on with the other streams (default), or stop at once."""
@@ -130,19 +119,15 @@ class TapPinterest(Tap):
         check_state_shape(state)
         super().load_state(state)
 
-    @override  # type: ignore[misc]
-    def sync_all(self) -> None:
-        """Sync every stream, then fail the run if any partition failed.
-
-        The SDK marks sync_all final but offers no hook after the last stream: the final
-        STATE (every completed stream's bookmarks) is written first, then the summary.
-        Records still gathered for writing are written even when the sync breaks off.
-        """
-        _ = self.run_clock  # fixed before the first stream plans a window
-        with self.records_written_out():
-            super().sync_all()
+    @override
+    def after_sync(self) -> None:
+        """After the final STATE (every completed stream's bookmarks): totals, failures."""
         self.log_stream_totals()
-        self.failures.failures.extend(self.quota.failures())
+        self.raise_failures()
+
+    def raise_failures(self) -> None:
+        """One summary of the partitions that failed and the quota categories closed."""
+        self.failures.failures.extend(self.run_context.quota.failures())
         self.failures.raise_if_any()
 
     def log_stream_totals(self) -> None:
@@ -156,16 +141,14 @@ class TapPinterest(Tap):
                     "Stream %s: %d records, %d HTTP calls", stream.name, records, calls
                 )
 
-    @override  # type: ignore[misc]
-    def run_connection_test(self) -> bool:
-        """--test fails too when a stream's endpoint is refused (the SDK marks it final)."""
-        with self.records_written_out():
-            result = bool(super().run_connection_test())
-        self.failures.raise_if_any()
-        return result
+    @override
+    def after_connection_test(self) -> None:
+        """--test fails too when a stream's endpoint is refused or a quota closed."""
+        self.raise_failures()
 
     @contextlib.contextmanager
-    def records_written_out(self) -> Iterator[None]:
+    @override
+    def around_sync(self) -> Iterator[None]:
         """Write the records the writer still gathers (SingerLineWriter batches them).
 
         Also when the block breaks off; then a stdout that cannot take them (the target
@@ -187,7 +170,7 @@ class TapPinterest(Tap):
         *,
         about: bool = False,
         about_format: str | None = None,
-        config: _ConfigInput | None = None,
+        config: ConfigInput | None = None,
         state: IO[str] | None = None,
         catalog: IO[str] | None = None,
     ) -> None:

@@ -40,10 +40,10 @@ class AdAccountsStream(EntityStream):
     schema = spec_schema("AdAccount")
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         wanted = {str(i) for i in self.config.get("ad_account_ids") or []}
         seen: set[str] = set()
-        for record in super().get_records(context):
+        for record in super().partition_records(context):
             if wanted and record["id"] not in wanted:
                 continue
             seen.add(record["id"])
@@ -58,7 +58,7 @@ class AdAccountsStream(EntityStream):
 
     @override
     def get_child_context(self, record: Record, context: Context | None) -> Context:
-        self.pinterest_tap.run_clock.note_account(record)  # its time_zone (issue 16)
+        self.run.run_clock.note_account(record)  # its time_zone (issue 16)
         return {"ad_account_id": record["id"]}
 
 
@@ -118,7 +118,7 @@ class AudiencesStream(AdAccountChildStream):
     schema = spec_schema("Audience")
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Owned and received (shared) audiences: the API lists only owned by default."""
         if context is None:
             return
@@ -179,7 +179,7 @@ class KeywordsStream(AdAccountChildStream):
         self._ad_group_ids_refused = False
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if context is None:
             return
         path = self.path.format(ad_account_id=context["ad_account_id"])

@@ -349,9 +349,8 @@ class AdsAnalyticsStream(TypedRecordsStream):
     def lookback_days(self) -> int:
         """The widest attribution window unless set; warn once if set shorter than it."""
         warning = lookback.short_lookback_warning(self.config)
-        if warning and "short_lookback" not in self.pinterest_tap.warned:
-            self.pinterest_tap.warned.add("short_lookback")
-            self.logger.warning(warning)
+        if warning:
+            self.run.warn_once("short_lookback", self.logger, warning)
         return lookback.ads_lookback_days(self.config)
 
     def row_settings(self) -> dict[str, Any]:
@@ -452,7 +451,7 @@ class AdsAnalyticsStream(TypedRecordsStream):
 
     # ------------------------------------------------------------------ the records
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if context is None:
             return
         for source, windows, columns in self.route(context):

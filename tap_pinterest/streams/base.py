@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE
 from typing_extensions import override
 
-from tap_pinterest.client import PinterestStream, listing_key
+from tap_pinterest.client import PinterestStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -54,11 +54,11 @@ class EntityStream(PinterestStream):
             self.forced_replication_method = REPLICATION_FULL_TABLE
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         self.forget_former_bookmarks()
         # Listed earlier this run by a stream that needed the ids (client.ids_of).
-        listed = self.pinterest_tap.listed_items.pop(listing_key(self.name, context), None)
-        records = super().get_records(context) if listed is None else listed
+        listed = self.run.listings.take(self.name, context)
+        records = super().partition_records(context) if listed is None else listed.items
         if not self.shares_ids:
             yield from records
             return
@@ -67,7 +67,7 @@ class EntityStream(PinterestStream):
             ids.append(str(record["id"]))
             yield record
         # Stored only once the listing is complete: a partial list would hide entities.
-        self.pinterest_tap.listed_ids[listing_key(self.name, context)] = ids
+        self.run.listings.record_ids(self.name, context, ids)
 
     def forget_former_bookmarks(self) -> None:
         """Drop the per-ad-account update-time bookmarks an earlier version stored.
@@ -96,7 +96,7 @@ class EntityStream(PinterestStream):
         )
 
     @override
-    def post_process(self, row: Record, context: Context | None = None) -> Record | None:
+    def finish_record(self, row: Record, context: Context | None) -> Record | None:
         """Add the parent ids from the context (also where state is kept per stream)."""
         properties = self.schema["properties"]
         for key, value in (context or {}).items():

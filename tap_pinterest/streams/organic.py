@@ -36,10 +36,10 @@ class BoardChildStream(EntityStream):
     state_partitioning_keys = ()
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Skip a board or section deleted between listing it and reading it."""
         try:
-            yield from super().get_records(context)
+            yield from super().partition_records(context)
         except PinterestNotFoundError as exc:
             self.logger.warning("%s: skipped, the parent is gone (%s)", self.name, exc)
 
@@ -94,7 +94,7 @@ class PinsStream(EntityStream):
     shares_ids = True
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Pinterest stops a long pins/list listing with a 400 (README): keep what was read.
 
         Full table, so no bookmark moves; the partial list is not shared with
@@ -102,7 +102,7 @@ class PinsStream(EntityStream):
         """
         read = 0
         try:
-            for record in super().get_records(context):
+            for record in super().partition_records(context):
                 read += 1
                 yield record
         except PinterestAPIError as exc:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
-from tap_pinterest import dates, pin_cycle, run_clock, spec
+from tap_pinterest import dates, pin_cycle, run_clock, sdk_seam, spec
 from tap_pinterest.analytics_columns import ANY_JSON_TYPE, NUMBER_TYPES
 from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.json_rows import exact_number
@@ -76,9 +76,7 @@ class OrganicAnalyticsStream(AnalyticsStream):
         """Cap this partition's bookmark at the last day before the first unfinished one."""
         if self._first_unfinished is not None:
             last_final = self._first_unfinished - timedelta(days=1)
-            self.state_manager.write_replication_key_signpost(
-                last_final.isoformat(), context=context
-            )
+            sdk_seam.cap_bookmark(self, context, last_final.isoformat())
             self._first_unfinished = None
 
     def base_params(self, window: dates.DateWindow) -> dict[str, Any]:
@@ -169,7 +167,7 @@ class UserAccountAnalyticsStream(TypedOrganicAnalyticsStream):
         }
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         split_field = str(self.config.get("user_account_analytics_split_field", "NO_SPLIT"))
         account = self.config.get("organic_ad_account_id")
         for window in self.windows(context):
@@ -221,7 +219,7 @@ class PinAnalyticsStream(TypedOrganicAnalyticsStream):
         return self.ids_of("pins", context)
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         windows = self.windows(context)
         if not windows:
             return
@@ -391,7 +389,7 @@ class TopPinsAnalyticsStream(AnalyticsStream):
         }
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         windows = self.windows(context)
         if not windows:
             return

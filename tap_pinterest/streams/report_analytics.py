@@ -16,6 +16,7 @@ from collections import Counter
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from tap_pinterest import sdk_seam
 from tap_pinterest.analytics_columns import column_json_type
 from tap_pinterest.reports import ReportClient, ReportRequest
 from tap_pinterest.streams.levels import ASYNC_COLUMNS
@@ -149,8 +150,4 @@ class ReportSource:
 
 def move_bookmark(stream: AdsAnalyticsStream, context: Context, last_day: date) -> None:
     """Set the partition's bookmark to `last_day` and write the state at once."""
-    state = stream.get_context_state(context)
-    state["replication_key"] = stream.replication_key
-    state["replication_key_value"] = last_day.isoformat()
-    stream.state_manager.is_flushed = False
-    stream._write_state_message()  # noqa: SLF001 - SDK-INTERNAL (the seam moves it)
+    sdk_seam.write_checkpoint(stream, context, last_day.isoformat())

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import override
 
 from tap_pinterest import spec
-from tap_pinterest.client import PinterestStream, listing_key
 from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.refusal_forms import is_no_catalog
 from tap_pinterest.schemas import STRING, spec_schema
@@ -24,6 +23,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from singer_sdk.helpers.types import Context, Record
+
+    from tap_pinterest.client import PinterestStream
 
 PROMOTIONS_PATH = "/ad_accounts/{ad_account_id}/product_group_promotions"
 # GET /ad_accounts/{id}/product_group_promotions: the default (ACTIVE, PAUSED) hides the rest.
@@ -38,10 +39,10 @@ class CatalogListStream(EntityStream):
     accepts_organic_ad_account_id = True
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """An account without a catalog (409, code 4182) is an empty stream, not a failure."""
         try:
-            yield from super().get_records(context)
+            yield from super().partition_records(context)
         except PinterestAPIError as exc:
             if not is_no_catalog(exc):
                 raise
@@ -70,9 +71,9 @@ class CatalogsFeedsStream(CatalogListStream):
     schema = _feed_schema()
 
     @override
-    def post_process(self, row: Record, context: Context | None = None) -> Record | None:
+    def finish_record(self, row: Record, context: Context | None) -> Record | None:
         row.pop(FEED_CREDENTIALS_FIELD, None)
-        return super().post_process(row, context)
+        return super().finish_record(row, context)
 
 
 class CatalogsProductGroupsStream(CatalogListStream):
@@ -106,7 +107,7 @@ class ProductGroupPromotionsStream(AdAccountChildStream):
     schema = spec_schema("ProductGroupPromotion", ad_account_id=STRING)
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if context is None:
             return
         ids: list[str] = []
@@ -114,4 +115,4 @@ class ProductGroupPromotionsStream(AdAccountChildStream):
             ids.append(str(item["id"]))
             yield item
         # Kept only once complete: a partial listing would hide promotions from reuse.
-        self.pinterest_tap.listed_ids[listing_key(self.name, context)] = ids
+        self.run.listings.record_ids(self.name, context, ids)

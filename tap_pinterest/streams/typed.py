@@ -13,11 +13,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import singer_sdk.singerlib as singer
-from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.mapper import SameRecordTransform
 from typing_extensions import override
 
+from tap_pinterest import sdk_seam
 from tap_pinterest.client import PinterestStream
 from tap_pinterest.writer import TypedRecordMessage
 
@@ -31,6 +31,7 @@ class TypedRecordsStream(PinterestStream):
     """Records are flat, typed to the schema and hold only its properties."""
 
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+    emits_typed_records = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """No bookmark value seen yet."""
@@ -54,16 +55,13 @@ class TypedRecordsStream(PinterestStream):
             yield from super().generate_child_contexts(record, context)
 
     @override
-    def _write_starting_replication_value(self, context: Context | None) -> None:
-        """A partition starts (singer-sdk 0.54 `_sync_records`): no value handed over yet."""
+    def partition_starting(self, context: Context | None) -> None:
+        """No bookmark value handed over yet in this partition."""
         self._greatest_seen = (object(), "")
-        super()._write_starting_replication_value(context)
 
     @override
-    def _increment_stream_state(
-        self, latest_record: Record, *, context: Context | None = None
-    ) -> None:
-        """The SDK's, skipped for a row whose bookmark value its partition already had.
+    def moves_bookmark(self, record: Record, context: Context | None) -> bool:
+        """False for a row whose bookmark value its partition already had.
 
         An unsorted stream's progress marker keeps the greatest value seen (singer-sdk 0.54
         `increment_state` with check_sorted), and analytics rows repeat each date once per
@@ -71,22 +69,20 @@ class TypedRecordsStream(PinterestStream):
         handed over in the same partition changes nothing, so only the others cost a call.
         """
         key = self.replication_key
-        value = latest_record.get(key) if key else None
+        value = record.get(key) if key else None
         if type(value) is not str or self.is_sorted or not self.check_sorted:
-            super()._increment_stream_state(latest_record, context=context)
-            return
+            return True
         seen_context, greatest = self._greatest_seen
         if context is seen_context and value <= greatest:
-            return
-        super()._increment_stream_state(latest_record, context=context)
-        if context is not seen_context or value > greatest:
-            self._greatest_seen = (context, value)
+            return False
+        self._greatest_seen = (context, value)
+        return True
 
     @override
-    def _generate_record_messages(
-        self, record: dict[str, Any]
+    def typed_record_messages(
+        self, record: dict[str, Any], version: int | None
     ) -> Generator[singer.RecordMessage, None, None]:
-        """The SDK's, less its per-field passes (singer-sdk 0.54 `Stream`)."""
+        """The SDK's record messages, less its per-field passes (singer-sdk 0.54 `Stream`)."""
         deselected = self.deselected_properties
         if deselected:
             for name in deselected.intersection(record):
@@ -99,6 +95,6 @@ class TypedRecordsStream(PinterestStream):
                 yield (TypedRecordMessage if typed else singer.RecordMessage)(
                     stream=stream_map.stream_alias,
                     record=mapped_record,
-                    version=self._stream_version,
-                    time_extracted=utc_now(),
+                    version=version,
+                    time_extracted=sdk_seam.utc_now(),
                 )

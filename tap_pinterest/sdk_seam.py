@@ -1,0 +1,312 @@
+"""The tap's one contact with singer-sdk internals, behind the tap's own names.
+
+The SDK has no public hook for a few things the tap must do: end a partition without
+moving its bookmark, write a checkpoint in the middle of a partition, cap a bookmark,
+emit records it already typed, act after `sync_all` / `--test`, add checks to config
+validation, send a request whose body is read as a stream. Each of those touches an
+underscore name of the SDK or overrides a method the SDK marks final, and every such
+touch is in this module and nowhere else (tests/test_sdk_seam.py greps the package for
+it). `INTERNALS` lists what is used; the same test checks each is still there, with a
+signature that takes the call made here, so a new SDK release fails in one place with
+a message naming the internal.
+
+Supported: singer-sdk 0.54.9 (locked) and 0.55.0b7 (scripts/test_sdk_next.sh).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+from singer_sdk import RESTStream, Tap
+from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers._state import reset_state_progress_markers
+from typing_extensions import override
+
+if TYPE_CHECKING:
+    from collections.abc import Generator, Iterator
+
+    import requests
+    import singer_sdk.singerlib as singer
+    from singer_sdk.authenticators import OAuthAuthenticator
+    from singer_sdk.helpers.types import Context, Record
+    from singer_sdk.plugin_base import _ConfigInput
+    from singer_sdk.streams import Stream
+
+    # The type of Tap.invoke's `config` (the SDK keeps the name private).
+    ConfigInput = _ConfigInput
+
+
+class Internal(NamedTuple):
+    """One SDK internal the seam uses, the call it makes, and the signatures it was read in.
+
+    The contract test (tests/test_sdk_seam.py) finds it, binds the call made here to its
+    signature, and compares the signature with `signatures` (one per SDK line tested).
+    """
+
+    owner: str  # dotted path of the module or class that defines it
+    name: str
+    # The positional and keyword arguments the seam passes (methods: `self` first).
+    args: tuple[str, ...]
+    kwargs: tuple[str, ...]
+    signatures: tuple[str, ...]
+
+
+_CONTEXT = "context: 'Context | None'"
+_TYPES_CONTEXT = "context: 'types.Context | None'"
+_REQUEST = "prepared_request: 'requests.PreparedRequest'"
+_DURATION = "endpoint: 'str', response: 'requests.Response'"
+_EXTRA_TAGS = "extra_tags: 'dict | None'"
+_SIGNPOST = "value: 'datetime.datetime | str | float | None'"
+
+# Every SDK internal this module touches.
+INTERNALS = (
+    Internal(
+        "singer_sdk.helpers._state",
+        "reset_state_progress_markers",
+        ("state",),
+        (),
+        ("(stream_or_partition_state: 'dict') -> 'dict | None'",),
+    ),
+    Internal(
+        "singer_sdk.plugin_base.PluginBase",
+        "_validate_config",
+        ("self",),
+        ("raise_errors",),
+        ("(self, *, raise_errors: 'bool' = True) -> 'list[str]'",),
+    ),
+    Internal("singer_sdk.tap_base.Tap", "sync_all", ("self",), (), ("(self) -> 'None'",)),
+    Internal(
+        "singer_sdk.tap_base.Tap", "run_connection_test", ("self",), (), ("(self) -> 'bool'",)
+    ),
+    Internal(
+        "singer_sdk.streams.rest.RESTStream",
+        "_request",
+        ("self", "request", "context"),
+        (),
+        (
+            f"(self, {_REQUEST}, {_CONTEXT}) -> 'requests.Response'",  # 0.54
+            # 0.55: `context` is unused and marked for removal.
+            f"(self, {_REQUEST}, {_CONTEXT} = None) -> 'requests.Response'",
+        ),
+    ),
+    Internal(
+        "singer_sdk.streams.rest.RESTStream",
+        "_write_request_duration_log",
+        ("self",),
+        ("endpoint", "response", "context", "extra_tags"),
+        (
+            f"(self, {_DURATION}, {_CONTEXT}, {_EXTRA_TAGS}) -> 'None'",  # 0.54
+            # 0.55: `context` and `extra_tags` are unused and marked for removal.
+            f"(self, {_DURATION}, {_CONTEXT} = None, {_EXTRA_TAGS} = None) -> 'None'",
+        ),
+    ),
+    Internal(
+        "singer_sdk.streams.core.Stream",
+        "_write_state_message",
+        ("self",),
+        (),
+        ("(self) -> 'None'",),
+    ),
+    Internal(
+        "singer_sdk.streams.core.Stream",
+        "_write_starting_replication_value",
+        ("self", "context"),
+        (),
+        (f"(self, {_TYPES_CONTEXT}) -> 'None'",),
+    ),
+    Internal(
+        "singer_sdk.streams.core.Stream",
+        "_increment_stream_state",
+        ("self", "record"),
+        ("context",),
+        (f"(self, latest_record: 'types.Record', *, {_TYPES_CONTEXT} = None) -> 'None'",),
+    ),
+    Internal(
+        "singer_sdk.streams.core.Stream",
+        "_generate_record_messages",
+        ("self", "record"),
+        (),
+        ("(self, record: 'types.Record') -> 't.Generator[singer.RecordMessage, None, None]'",),
+    ),
+    Internal(
+        "singer_sdk.streams._state.StreamStateManager",
+        "write_replication_key_signpost",
+        ("self", "value"),
+        ("context",),
+        (f"(self, {_SIGNPOST}, *, {_TYPES_CONTEXT} = None) -> 'None'",),
+    ),
+)
+# Attributes the seam reads or writes on a live stream (owner class, attribute).
+INTERNAL_ATTRIBUTES = (
+    ("singer_sdk.authenticators.OAuthAuthenticator", "_session"),
+    ("singer_sdk.streams.core.Stream", "_stream_version"),
+    ("singer_sdk.streams._state.StreamStateManager", "is_flushed"),
+)
+
+CONFIG_FAILED = "Config validation failed: "
+
+
+def utc_now() -> datetime:
+    """The time a record was extracted (`time_extracted`), as the SDK stamps it."""
+    return datetime.now(timezone.utc)
+
+
+# Requests -------------------------------------------------------------------------------
+
+
+def send(
+    stream: RESTStream[Any], request: requests.PreparedRequest, context: Context | None
+) -> requests.Response:
+    """Authenticate and send one request, log its duration and validate the answer."""
+    return stream._request(request, context)  # noqa: SLF001
+
+
+def send_streamed(
+    stream: RESTStream[Any], request: requests.PreparedRequest, context: Context | None
+) -> requests.Response:
+    """`send`, but the body is left unread, to be read as a stream."""
+    authenticated = stream.authenticator(request)
+    response = stream.requests_session.send(
+        authenticated, timeout=stream.timeout, allow_redirects=stream.allow_redirects, stream=True
+    )
+    stream._write_request_duration_log(  # noqa: SLF001
+        endpoint=stream.path, response=response, context=context, extra_tags=None
+    )
+    stream.validate_response(response)
+    return response
+
+
+# State ----------------------------------------------------------------------------------
+
+
+def end_partition_keeping_bookmark(stream: Stream, context: Context | None) -> None:
+    """Drop the partition's progress markers, so its bookmark stays where it was.
+
+    The SDK promotes progress markers to the bookmark when a partition stops yielding;
+    after a failure nothing may be promoted: the next run repeats the partition.
+    """
+    reset_state_progress_markers(stream.get_context_state(context))
+
+
+def write_checkpoint(stream: Stream, context: Context | None, value: str) -> None:
+    """Set the partition's bookmark to `value` and write a STATE message at once."""
+    state = stream.get_context_state(context)
+    state["replication_key"] = stream.replication_key
+    state["replication_key_value"] = value
+    stream.state_manager.is_flushed = False
+    stream._write_state_message()  # noqa: SLF001
+
+
+def cap_bookmark(stream: Stream, context: Context | None, value: str) -> None:
+    """Never let the partition's bookmark pass `value` when its progress is promoted."""
+    stream.state_manager.write_replication_key_signpost(value, context=context)
+
+
+def token_session(authenticator: OAuthAuthenticator) -> requests.Session:
+    """The SDK's session for token requests (it retries a refused connection)."""
+    return authenticator._session  # noqa: SLF001
+
+
+# Logging --------------------------------------------------------------------------------
+
+
+def filterable_logger(logger: logging.Logger | logging.LoggerAdapter[Any]) -> logging.Logger:
+    """The logger that holds filters: singer-sdk 0.55 wraps a stream's in a LoggerAdapter."""
+    while isinstance(logger, logging.LoggerAdapter):
+        logger = logger.logger
+    return logger
+
+
+# Tap ------------------------------------------------------------------------------------
+
+
+class SeamTap(Tap):
+    """A Tap with hooks where the SDK has none (it marks sync_all and --test final)."""
+
+    @override
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        """The SDK's JSON-schema errors, passed through `config_errors`."""
+        errors = self.config_errors(super()._validate_config(raise_errors=False))
+        if errors and raise_errors:
+            summary = CONFIG_FAILED + " ".join(errors)
+            raise ConfigValidationError(summary, errors=errors, schema=self.config_jsonschema)
+        return errors
+
+    def config_errors(self, schema_errors: list[str]) -> list[str]:
+        """Hook: every config error, given the SDK's schema errors."""
+        return schema_errors
+
+    @override  # type: ignore[misc]
+    def sync_all(self) -> None:
+        """The SDK's sync inside `around_sync`, then `after_sync`."""
+        with self.around_sync():
+            super().sync_all()
+        self.after_sync()
+
+    @override  # type: ignore[misc]
+    def run_connection_test(self) -> bool:
+        """The SDK's --test inside `around_sync`, then `after_connection_test`."""
+        with self.around_sync():
+            result = bool(super().run_connection_test())
+        self.after_connection_test()
+        return result
+
+    @contextlib.contextmanager
+    def around_sync(self) -> Iterator[None]:
+        """Hook: wraps a whole sync or --test (also when it breaks off)."""
+        yield
+
+    def after_sync(self) -> None:
+        """Hook: runs after the SDK's sync_all wrote its final STATE."""
+
+    def after_connection_test(self) -> None:
+        """Hook: runs after the SDK's --test."""
+
+
+# Streams --------------------------------------------------------------------------------
+
+
+class SeamStream(RESTStream[str | None]):
+    """A RESTStream with hooks on the SDK's private per-partition and per-record steps."""
+
+    # True: records reach the SDK typed and trimmed; `typed_record_messages` emits them.
+    emits_typed_records: ClassVar[bool] = False
+
+    @override
+    def _write_starting_replication_value(self, context: Context | None) -> None:
+        """A partition starts (singer-sdk `_sync_records`): `partition_starting` first."""
+        self.partition_starting(context)
+        super()._write_starting_replication_value(context)
+
+    def partition_starting(self, context: Context | None) -> None:
+        """Hook: a partition is about to read its records."""
+
+    @override
+    def _increment_stream_state(
+        self, latest_record: Record, *, context: Context | None = None
+    ) -> None:
+        """The SDK's bookmark step, for each record `moves_bookmark` lets through."""
+        if self.moves_bookmark(latest_record, context):
+            super()._increment_stream_state(latest_record, context=context)
+
+    def moves_bookmark(self, record: Record, context: Context | None) -> bool:  # noqa: ARG002
+        """Hook: False when the record cannot change the partition's bookmark."""
+        return True
+
+    @override
+    def _generate_record_messages(
+        self, record: dict[str, Any]
+    ) -> Generator[singer.RecordMessage, None, None]:
+        """The SDK's, or `typed_record_messages` for a stream that emits typed records."""
+        if self.emits_typed_records:
+            return self.typed_record_messages(record, self._stream_version)
+        return super()._generate_record_messages(record)
+
+    def typed_record_messages(
+        self, record: dict[str, Any], version: int | None
+    ) -> Generator[singer.RecordMessage, None, None]:
+        """Hook: the RECORD messages of a record already typed (`emits_typed_records`)."""
+        raise NotImplementedError
