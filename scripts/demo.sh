@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Demo: sync the bundled fake Pinterest API into DuckDB with Meltano, then show row counts.
+# Demo: sync the bundled fake Pinterest API into DuckDB with Meltano, build the dbt models
+# (transform/), then show row counts and a short report from the models.
 #
 #   bash scripts/demo.sh
 #
@@ -61,15 +62,15 @@ fi
 # included) stay out of it.
 while IFS= read -r name; do
   unset "$name"
-done < <(compgen -e | grep -E '^(TAP_PINTEREST|TARGET_DUCKDB|MELTANO)_' || true)
+done < <(compgen -e | grep -E '^(TAP_PINTEREST|TARGET_DUCKDB|MELTANO|DBT)_' || true)
 export TAP_PINTEREST_API_URL="http://${FAKE_HOST}:${FAKE_PORT}/v5"
 MELTANO=("${UV[@]}" run --no-sync meltano --env-file /dev/null --environment=fake)
 
 echo "==> meltano install (plugins go to .meltano/)"
 "${MELTANO[@]}" --log-level=warning install
 
-echo "==> meltano run tap-pinterest target-duckdb"
-"${MELTANO[@]}" --log-level=warning run tap-pinterest target-duckdb
+echo "==> meltano run tap-pinterest target-duckdb dbt-duckdb:build"
+"${MELTANO[@]}" --log-level=warning run tap-pinterest target-duckdb dbt-duckdb:build
 
 echo "==> rows per table in output/pinterest.duckdb"
 "${UV[@]}" run --no-sync python - <<'PY'
@@ -92,3 +93,6 @@ width = max(len(label) for label, _ in rows)
 for label, count in rows:
     print(f"  {label:<{width}}  {count:>8}")
 PY
+
+# The models answer a question: what did each campaign spend and return last week?
+"${UV[@]}" run --no-sync python scripts/models_report.py output/pinterest.duckdb

@@ -4,7 +4,8 @@ Run through `bash scripts/demo_postgres.sh` (it prepares the environment). Start
 API in this process and a PostgreSQL server from the `pgserver` package with its data in
 output/postgres (kept between runs, so a second run is incremental), creates database
 `pinterest` with schema `meltano` for Meltano's system database (state, runs), runs
-`meltano run tap-pinterest target-postgres` and prints the rows per table.
+`meltano run tap-pinterest target-postgres dbt-postgres:build` and prints the rows per
+table, then a short report from the dbt models (scripts/models_report.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+from models_report import print_report  # noqa: E402
 
 from tests.fake_api import FakePinterestAPI  # noqa: E402
 
@@ -99,7 +101,7 @@ def main() -> int:
         env = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith(("TAP_PINTEREST_", "TARGET_POSTGRES_", "MELTANO_"))
+            if not key.startswith(("TAP_PINTEREST_", "TARGET_POSTGRES_", "MELTANO_", "DBT_"))
         }
         env.update(
             {
@@ -108,12 +110,28 @@ def main() -> int:
                 "MELTANO_DATABASE_URI": f"{sqlalchemy_url}&options=-csearch_path%3Dmeltano",
             }
         )
-        print("==> meltano install tap-pinterest target-postgres")
-        meltano(["--log-level=warning", "install", "tap-pinterest", "target-postgres"], env)
-        print("==> meltano run tap-pinterest target-postgres (state in Postgres too)")
-        meltano(["--log-level=warning", "run", "tap-pinterest", "target-postgres"], env)
+        # dbt-postgres reaches the server over the same Unix socket.
+        env.update({"DBT_POSTGRES_HOST": socket_dir, "DBT_POSTGRES_DBNAME": DATABASE})
+        plugins = ["tap-pinterest", "target-postgres", "dbt-postgres"]
+        print(f"==> meltano install {' '.join(plugins)}")
+        meltano(["--log-level=warning", "install", *plugins], env)
+        print(
+            "==> meltano run tap-pinterest target-postgres dbt-postgres:build (state in Postgres)"
+        )
+        meltano(
+            [
+                "--log-level=warning",
+                "run",
+                "tap-pinterest",
+                "target-postgres",
+                "dbt-postgres:build",
+            ],
+            env,
+        )
     print("==> rows per table")
     print_counts(socket_dir)
+    with psycopg.connect(conninfo(socket_dir)) as con:
+        print_report(lambda sql: con.execute(sql).fetchall())
     del server  # stopped at exit by pgserver; the data stays in output/postgres
     return 0
 

@@ -1,6 +1,6 @@
 """Running the Meltano CLI from tests: isolated environment, clear failures, processes.
 
-Runs never see the developer's `.env` or `TAP_PINTEREST_*`/`TARGET_*`/`MELTANO_*`
+Runs never see the developer's `.env` or `TAP_PINTEREST_*`/`TARGET_*`/`MELTANO_*`/`DBT_*`
 variables; each test passes what it means. Plugin venvs live in the project's `.meltano/`
 (`MELTANO_SYS_DIR_ROOT`), so a test project in a temporary folder reuses them.
 """
@@ -44,7 +44,7 @@ def base_env(tmp: Path) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("TAP_PINTEREST", "TARGET_", "MELTANO_"))
+        if not key.startswith(("TAP_PINTEREST", "TARGET_", "MELTANO_", "DBT_"))
     }
     env.update(
         {

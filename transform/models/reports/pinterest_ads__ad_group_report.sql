@@ -1,0 +1,1 @@
+{{ pinterest_daily_report("ad_group") }}

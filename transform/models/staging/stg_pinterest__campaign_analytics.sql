@@ -1,0 +1,1 @@
+{{ pinterest_stage_analytics("campaign_analytics", ["CAMPAIGN_ID"]) }}
