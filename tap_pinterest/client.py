@@ -7,7 +7,6 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 from urllib.parse import urlparse
 
-import backoff
 import requests
 from singer_sdk import RESTStream
 from singer_sdk.exceptions import RetriableAPIError
@@ -32,6 +31,7 @@ from tap_pinterest.json_rows import DECIMAL_DECODER, NotAnArrayError, decode, it
 from tap_pinterest.pagination import BookmarkGuard, BookmarkPaginator
 from tap_pinterest.quiet import quiet_sdk_noise
 from tap_pinterest.ratelimit import header_seconds
+from tap_pinterest.retry import retry_on
 from tap_pinterest.settings import DEFAULT_API_URL, MAX_PAGE_SIZE
 from tap_pinterest.spec import oauth_scopes, ratelimit_category
 from tap_pinterest.url_budget import (
@@ -446,14 +446,13 @@ class PinterestStream(RESTStream[str | None]):
             self.calls_made += 1
             return func(request, *args, **kwargs)
 
-        retrying = backoff.on_exception(
+        retrying = retry_on(
             self._wait_times,
             RETRIABLE_ERRORS,
             max_tries=MAX_TRIES,
             max_time=MAX_RETRY_SECONDS,
             on_backoff=self.backoff_handler,
-            jitter=None,
-            logger=None,
+            clock=self.pinterest_tap.clock,
         )(limited)
 
         def give_up_clearly(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401

@@ -14,6 +14,7 @@ from typing_extensions import override
 
 from tap_pinterest import streams
 from tap_pinterest.auth import PinterestBearerAuthenticator, PinterestOAuthAuthenticator
+from tap_pinterest.clock import SYSTEM_CLOCK, Clock
 from tap_pinterest.errors import PinterestAuthError
 from tap_pinterest.failures import FailureLog
 from tap_pinterest.ratelimit import RateLimiter
@@ -94,9 +95,14 @@ class TapPinterest(Tap):
         return set()
 
     @cached_property
+    def clock(self) -> Clock:
+        """What every wait of the run goes through (tests in-process set their own)."""
+        return SYSTEM_CLOCK
+
+    @cached_property
     def rate_limiter(self) -> RateLimiter:
         """Pinterest counts calls per user and app: one budget for every stream."""
-        return RateLimiter()
+        return RateLimiter(self.clock)
 
     @cached_property
     def failures(self) -> FailureLog:

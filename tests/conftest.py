@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from tests.fake_api.server import (
     DEFAULT_REFRESH_TOKEN,
     DEFAULT_STATIC_TOKEN,
 )
+from tests.fake_clock import FakeClock
 from tests.postgres import (  # noqa: F401 - fixtures for every module
     postgres,
     postgres_plugins,
@@ -35,7 +37,19 @@ def fake_api_server() -> Iterator[FakePinterestAPI]:
 def fake_api(fake_api_server: FakePinterestAPI) -> FakePinterestAPI:
     """The session server with every default restored, so tests cannot leak state."""
     fake_api_server.reset()
+    fake_api_server.monotonic = time.monotonic
     return fake_api_server
+
+
+@pytest.fixture
+def clock(fake_api: FakePinterestAPI) -> FakeClock:
+    """One simulated clock for the fake's rate-limit windows and a run (`run_sync(clock=)`).
+
+    The tap's waits are recorded instead of slept, so a test asserts exactly what it waited.
+    """
+    clock = FakeClock()
+    fake_api.monotonic = clock.monotonic
+    return clock
 
 
 @pytest.fixture

@@ -12,11 +12,14 @@ import copy
 import io
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 
 from tap_pinterest.tap import TapPinterest
+
+if TYPE_CHECKING:
+    from tap_pinterest.clock import Clock
 
 
 @dataclass
@@ -79,11 +82,17 @@ def run_sync(
     streams: set[str] | None = None,
     state: dict[str, Any] | None = None,
     catalog: dict[str, Any] | None = None,
+    clock: Clock | None = None,
 ) -> SyncResult:
-    """Sync the selected streams (all when None) and return the parsed messages."""
+    """Sync the selected streams (all when None) and return the parsed messages.
+
+    With `clock` (tests/fake_clock.py), the run waits on it instead of the system's.
+    """
     if catalog is None and streams is not None:
         catalog = catalog_selecting(config, streams)
     tap = TapPinterest(config=config, state=state, catalog=catalog, parse_env_config=False)
+    if clock is not None:
+        tap.clock = clock
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         tap.sync_all()

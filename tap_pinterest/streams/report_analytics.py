@@ -69,6 +69,7 @@ class ReportBackedStream(AdsAnalyticsStream):
             deadline_seconds=float(
                 self.config.get("report_deadline_seconds", DEFAULT_DEADLINE_SECONDS)
             ),
+            clock=self.pinterest_tap.clock,
         )
 
     @override
