@@ -7,13 +7,19 @@ line that says what Pinterest answered; it must never loop or hammer the API.
 from __future__ import annotations
 
 import logging
+import socket
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
 
 from tap_pinterest.client import MAX_TRIES
-from tap_pinterest.errors import PinterestAPIError, QuotaExhaustedError
+from tap_pinterest.errors import (
+    FatalTapError,
+    PinterestAPIError,
+    PinterestUnreachableError,
+    QuotaExhaustedError,
+)
 from tap_pinterest.ratelimit import RateLimiter
 from tests.fake_api.data import Scale
 from tests.fake_clock import FakeClock
@@ -162,6 +168,29 @@ def test_waits_stop_at_the_ten_minute_retry_budget(
 
     assert clock.waits == [250.0, 250.0, 100.0]
     assert len(fake_api.calls(FOLLOWERS_PATH)) == 4
+
+
+def test_unreachable_api_stops_the_run_after_the_backoff(
+    static_config: dict[str, Any], clock: FakeClock
+) -> None:
+    """Nothing listens on the port: 8 tries with growing waits (2 minutes), then one line.
+
+    A fatal error, so the CLI prints it as its one ERROR line and exits 1 (test_cli_errors
+    runs that path in a subprocess for the other fatal errors).
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    static_config["api_url"] = f"http://127.0.0.1:{port}/v5"
+    with pytest.raises(PinterestUnreachableError) as info:
+        run_sync(static_config, clock=clock)  # every stream; the first one's failure ends it
+
+    assert isinstance(info.value, FatalTapError)
+    assert str(info.value) == (
+        "Pinterest is unreachable: ConnectionError after 8 tries; "
+        "check api_url and the network, then run again"
+    )
+    assert clock.waits == BACKOFF
 
 
 # ---------------------------------------------------------------- fatal errors
