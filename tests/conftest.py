@@ -1,7 +1,13 @@
-"""Shared fixtures: one fake Pinterest API per session, reset before each test."""
+"""Shared fixtures: one fake Pinterest API per session, reset before each test.
+
+Tests that start a child process carry the `subprocess` (or `e2e`) marker, so
+`-m "not e2e and not subprocess"` is the in-process part; an unmarked test that starts
+one fails here, which keeps the markers true.
+"""
 
 from __future__ import annotations
 
+import subprocess
 import time
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -24,6 +30,22 @@ from tests.postgres import (  # noqa: F401 - fixtures for every module
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+
+@pytest.fixture(autouse=True)
+def _child_processes_only_when_marked(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refuse subprocess.Popen in a test without the subprocess or e2e marker."""
+    if any(request.node.get_closest_marker(name) for name in ("subprocess", "e2e")):
+        return
+    name = request.node.nodeid
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        msg = f"{name} starts a child process: mark it @pytest.mark.subprocess"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
     from tests.fake_api import FakePinterestAPI
 
+pytestmark = pytest.mark.subprocess
+
 SECRETS = ("demo-access-token", DEFAULT_CLIENT_SECRET, DEFAULT_REFRESH_TOKEN, "wrong-secret")
 
 
