@@ -32,6 +32,17 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`-n 2 --dist loadgroup`) the end-to-end tests share one worker.
+
+    Meltano keeps one catalog and state file per plugin under .meltano/run/, so two runs
+    of tap-pinterest at once would read each other's; one worker also means one Postgres.
+    """
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
 @pytest.fixture(autouse=True)
 def _child_processes_only_when_marked(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch

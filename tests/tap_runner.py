@@ -52,10 +52,22 @@ class SyncResult:
         return self.states[-1] if self.states else {}
 
 
+# Discovered catalogs by config: discovery depends on the config alone (and the code, which
+# does not change within a test run), and it costs about as much as a small sync.
+_DISCOVERED: dict[str, dict[str, Any]] = {}
+
+
+def discovered_catalog(config: dict[str, Any]) -> dict[str, Any]:
+    """A fresh copy of what `tap-pinterest --discover` writes for `config`."""
+    key = json.dumps(config, sort_keys=True, default=str)
+    if key not in _DISCOVERED:
+        _DISCOVERED[key] = TapPinterest(config=config, parse_env_config=False).catalog_dict
+    return copy.deepcopy(_DISCOVERED[key])
+
+
 def catalog_selecting(config: dict[str, Any], streams: set[str]) -> dict[str, Any]:
     """The discovered catalog with only `streams` selected (all their properties)."""
-    catalog = TapPinterest(config=config, parse_env_config=False).catalog_dict
-    catalog = copy.deepcopy(catalog)
+    catalog = discovered_catalog(config)
     for entry in catalog["streams"]:
         chosen = entry["tap_stream_id"] in streams
         for metadata in entry["metadata"]:
