@@ -4,8 +4,10 @@
 #   bash scripts/test.sh [extra pytest args]
 #
 # lint (ruff), format check, type check (mypy) and every test, the Meltano end-to-end ones
-# included, then the fast tests on the next singer-sdk release (scripts/test_sdk_next.sh). Needs only python3 + pip; uv is installed with pip when missing. Runs every step
-# and exits non-zero if any of them failed (pytest's summary stays the last line on success).
+# included, on two pytest-xdist workers (extra args go to pytest; `-n 0` runs in one
+# process), then the fast tests on the next singer-sdk release (scripts/test_sdk_next.sh).
+# Needs only python3 + pip; uv is installed with pip when missing. Runs every step and
+# exits non-zero if any of them failed (pytest's summary stays the last line on success).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,7 +30,8 @@ step() {
 step ruff check .
 step ruff format --check .
 step mypy tap_pinterest tests
-step pytest "$@"
+# Two workers; the end-to-end tests stay together on one of them (tests/conftest.py).
+step pytest -n 2 --dist loadgroup "$@"
 # The fast tests again on the next singer-sdk release (pinned there).
 echo "==> bash scripts/test_sdk_next.sh"
 bash scripts/test_sdk_next.sh || failed+=("scripts/test_sdk_next.sh")

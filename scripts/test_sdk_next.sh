@@ -27,4 +27,4 @@ from importlib.metadata import version
 found = version('singer-sdk')
 sys.exit(0 if found == '${SDK_NEXT}' else f'singer-sdk {found} installed, not ${SDK_NEXT}')
 "
-exec "${UV[@]}" run --locked "${with[@]}" pytest -m "not e2e" "$@"
+exec "${UV[@]}" run --locked "${with[@]}" pytest -n 2 -m "not e2e and not subprocess" "$@"

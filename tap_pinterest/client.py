@@ -7,7 +7,6 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, final
 from urllib.parse import urlparse
 
-import backoff
 import requests
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers.jsonpath import extract_jsonpath
@@ -33,6 +32,7 @@ from tap_pinterest.pagination import BookmarkGuard, BookmarkPaginator
 from tap_pinterest.quiet import quiet_sdk_noise
 from tap_pinterest.quota import requested_wait
 from tap_pinterest.refusal_forms import raise_if_fatal_refusal
+from tap_pinterest.retry import retry_on
 from tap_pinterest.run_context import Listing
 from tap_pinterest.settings import DEFAULT_API_URL, MAX_PAGE_SIZE
 from tap_pinterest.spec import oauth_scopes, ratelimit_category
@@ -453,14 +453,13 @@ class PinterestStream(sdk_seam.SeamStream):
             self.calls_made += 1
             return func(request, *args, **kwargs)
 
-        retrying = backoff.on_exception(
+        retrying = retry_on(
             self._wait_times,
             RETRIABLE_ERRORS,
             max_tries=MAX_TRIES,
             max_time=MAX_RETRY_SECONDS,
             on_backoff=self.backoff_handler,
-            jitter=None,
-            logger=None,
+            clock=self.run.clock,
         )(limited)
 
         def give_up_clearly(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401

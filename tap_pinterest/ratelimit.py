@@ -8,16 +8,17 @@ sleeps until the window resets. Without the headers it does nothing.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from tap_pinterest.clock import SYSTEM_CLOCK
 
+if TYPE_CHECKING:
     import requests
+
+    from tap_pinterest.clock import Clock
 
 LOGGER = logging.getLogger(__name__)
 # Never sleep longer than this on the word of a header: a bad value must not hang a job.
@@ -56,14 +57,9 @@ class RateLimiter:
     analytics one.
     """
 
-    def __init__(
-        self,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        """Use the real clock unless a benchmark supplies another."""
+    def __init__(self, clock: Clock = SYSTEM_CLOCK) -> None:
+        """Time windows and wait on the run's clock (the system's by default)."""
         self._clock = clock
-        self._sleep = sleep
         self._budgets: dict[str, _Budget] = {}
 
     def observe(self, response: requests.Response, category: str) -> None:
@@ -72,14 +68,15 @@ class RateLimiter:
         reset = header_seconds(response, "X-RateLimit-Reset")
         if remaining is None or reset is None:
             return
-        self._budgets[category] = _Budget(remaining, self._clock() + min(reset, MAX_WAIT_SECONDS))
+        resets_at = self._clock.monotonic() + min(reset, MAX_WAIT_SECONDS)
+        self._budgets[category] = _Budget(remaining, resets_at)
 
     def wait(self, category: str) -> None:
         """Sleep until the category's window resets when its budget is spent."""
         budget = self._budgets.get(category)
         if budget is None or budget.remaining > 0:
             return
-        delay = budget.resets_at - self._clock()
+        delay = budget.resets_at - self._clock.monotonic()
         del self._budgets[category]
         if delay > 0:
             LOGGER.info(
@@ -87,4 +84,4 @@ class RateLimiter:
                 category,
                 delay,
             )
-            self._sleep(delay)
+            self._clock.sleep(delay)

@@ -9,7 +9,6 @@ the first is polled, so Pinterest builds them side by side.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
@@ -18,12 +17,14 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from tap_pinterest import sdk_seam
+from tap_pinterest.clock import SYSTEM_CLOCK
 from tap_pinterest.errors import PinterestAPIError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Iterator, Sequence
 
     from tap_pinterest.client import PinterestStream
+    from tap_pinterest.clock import Clock
     from tap_pinterest.dates import DateWindow
 
 REPORTS_PATH = "/ad_accounts/{ad_account_id}/reports"
@@ -102,14 +103,12 @@ class ReportClient:
         *,
         first_wait: float,
         deadline_seconds: float,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         """Poll with waits from `first_wait` up, for at most `deadline_seconds` a report."""
         self.stream = stream
         self.first_wait = first_wait
         self.deadline_seconds = deadline_seconds
-        self._sleep = sleep
         self._clock = clock
         # No Authorization header and no session defaults: the link is pre-signed.
         self._download_session = requests.Session()
@@ -163,7 +162,7 @@ class ReportClient:
         token = body.get("token")
         if status in FAILED_STATUSES or not token:
             raise ReportError(_status_message(status or "no token", report, body.get("message")))
-        return str(token), self._clock()
+        return str(token), self._clock.monotonic()
 
     def wait(self, report: ReportRequest, token: tuple[str, float]) -> str:
         """Poll until FINISHED and return the download link; other ends are errors."""
@@ -182,13 +181,13 @@ class ReportClient:
             if status != "IN_PROGRESS":
                 raise ReportError(_status_message(status or "unknown", report, None))
             wait = next(waits)
-            if self._clock() + wait - created_at > self.deadline_seconds:
+            if self._clock.monotonic() + wait - created_at > self.deadline_seconds:
                 msg = (
                     f"The report for {report.describe()} was not ready after "
                     f"{self.deadline_seconds:.0f} s (report_deadline_seconds)"
                 )
                 raise ReportError(msg)
-            self._sleep(wait)
+            self._clock.sleep(wait)
 
     def download(self, url: str, report: ReportRequest) -> Any:  # noqa: ANN401
         """GET the pre-signed link, without the Authorization header.
@@ -199,7 +198,7 @@ class ReportClient:
         failure = ""
         for attempt in range(DOWNLOAD_TRIES):
             if attempt:
-                self._sleep(self.first_wait * attempt)
+                self._clock.sleep(self.first_wait * attempt)
             try:
                 response = self._download_session.get(url, timeout=self.stream.timeout)
             except requests.RequestException as exc:

@@ -9,11 +9,11 @@ the tap or in module globals.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from tap_pinterest.clock import SYSTEM_CLOCK, Clock
 from tap_pinterest.failures import FailureLog
 from tap_pinterest.quota import DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS, QuotaClosures
 from tap_pinterest.ratelimit import RateLimiter
@@ -21,7 +21,6 @@ from tap_pinterest.run_clock import RunClock
 
 if TYPE_CHECKING:
     import logging
-    from collections.abc import Callable
 
     from singer_sdk.helpers.types import Context
 
@@ -29,19 +28,6 @@ if TYPE_CHECKING:
 def listing_key(stream_name: str, context: Context | None) -> tuple[str, str]:
     """Where a stream's listing is kept: (stream, ad account id or '' for the user's)."""
     return stream_name, str((context or {}).get("ad_account_id", ""))
-
-
-@dataclass(frozen=True)
-class Clock:
-    """The run's clocks and its sleep: the real ones unless a test or benchmark gives others.
-
-    Everything that waits or reads the time for run-wide decisions (the rate limiter
-    today) takes them from here, so one object decides whether a run really sleeps.
-    """
-
-    wall: Callable[[], float] = time.time
-    monotonic: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
 
 
 @dataclass
@@ -94,7 +80,7 @@ class Listings:
 class RunContext:
     """The run-wide state: rate limit, quotas, failures, warnings given, listings, clocks."""
 
-    clock: Clock = field(default_factory=Clock)
+    clock: Clock = SYSTEM_CLOCK
     max_rate_limit_wait_seconds: float = DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS
     failures: FailureLog = field(default_factory=FailureLog)
     warned: set[str] = field(default_factory=set)
@@ -107,9 +93,14 @@ class RunContext:
 
     def __post_init__(self) -> None:
         """One rate limiter, one quota ledger and one `today` per run, on the run's clock."""
-        self.rate_limiter = RateLimiter(clock=self.clock.monotonic, sleep=self.clock.sleep)
+        self.rate_limiter = RateLimiter(self.clock)
         self.quota = QuotaClosures(self.max_rate_limit_wait_seconds, now=self.utc_now)
         self.run_clock = RunClock(self.utc_now())
+
+    def use_clock(self, clock: Clock) -> None:
+        """Wait and time on `clock` from now on (set before the sync starts)."""
+        self.clock = clock
+        self.rate_limiter = RateLimiter(clock)
 
     def utc_now(self) -> datetime:
         """The run's wall clock as an aware UTC datetime."""

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from singer_sdk.authenticators import APIAuthenticatorBase
     from singer_sdk.streams import Stream
 
+    from tap_pinterest.clock import Clock
     from tap_pinterest.failures import FailureLog
     from tap_pinterest.ratelimit import RateLimiter
     from tap_pinterest.sdk_seam import ConfigInput
@@ -86,6 +87,15 @@ class TapPinterest(SeamTap):
     def rate_limiter(self) -> RateLimiter:
         """Pinterest counts calls per user and app: one budget for every stream."""
         return self.run_context.rate_limiter
+
+    @property
+    def clock(self) -> Clock:
+        """What every wait of the run goes through (tests in-process set their own)."""
+        return self.run_context.clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self.run_context.use_clock(clock)
 
     @property
     def failures(self) -> FailureLog:

@@ -1,7 +1,14 @@
-"""Shared fixtures: one fake Pinterest API per session, reset before each test."""
+"""Shared fixtures: one fake Pinterest API per session, reset before each test.
+
+Tests that start a child process carry the `subprocess` (or `e2e`) marker, so
+`-m "not e2e and not subprocess"` is the in-process part; an unmarked test that starts
+one fails here, which keeps the markers true.
+"""
 
 from __future__ import annotations
 
+import subprocess
+import time
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +21,7 @@ from tests.fake_api.server import (
     DEFAULT_REFRESH_TOKEN,
     DEFAULT_STATIC_TOKEN,
 )
+from tests.fake_clock import FakeClock
 from tests.postgres import (  # noqa: F401 - fixtures for every module
     postgres,
     postgres_plugins,
@@ -22,6 +30,33 @@ from tests.postgres import (  # noqa: F401 - fixtures for every module
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`-n 2 --dist loadgroup`) the end-to-end tests share one worker.
+
+    Meltano keeps one catalog and state file per plugin under .meltano/run/, so two runs
+    of tap-pinterest at once would read each other's; one worker also means one Postgres.
+    """
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
+@pytest.fixture(autouse=True)
+def _child_processes_only_when_marked(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refuse subprocess.Popen in a test without the subprocess or e2e marker."""
+    if any(request.node.get_closest_marker(name) for name in ("subprocess", "e2e")):
+        return
+    name = request.node.nodeid
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        msg = f"{name} starts a child process: mark it @pytest.mark.subprocess"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +70,19 @@ def fake_api_server() -> Iterator[FakePinterestAPI]:
 def fake_api(fake_api_server: FakePinterestAPI) -> FakePinterestAPI:
     """The session server with every default restored, so tests cannot leak state."""
     fake_api_server.reset()
+    fake_api_server.monotonic = time.monotonic
     return fake_api_server
+
+
+@pytest.fixture
+def clock(fake_api: FakePinterestAPI) -> FakeClock:
+    """One simulated clock for the fake's rate-limit windows and a run (`run_sync(clock=)`).
+
+    The tap's waits are recorded instead of slept, so a test asserts exactly what it waited.
+    """
+    clock = FakeClock()
+    fake_api.monotonic = clock.monotonic
+    return clock
 
 
 @pytest.fixture

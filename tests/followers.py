@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from tests.tap_runner import run_sync
 
 if TYPE_CHECKING:
+    from tap_pinterest.clock import Clock
     from tests.fake_api import FakePinterestAPI
 
 FOLLOWERS = "user_account_followers"
@@ -20,9 +21,9 @@ def expected_usernames(api: FakePinterestAPI) -> list[str]:
     return [follower["username"] for follower in api.data.followers]
 
 
-def sync_followers(config: dict[str, Any]) -> list[str]:
+def sync_followers(config: dict[str, Any], clock: Clock | None = None) -> list[str]:
     """Sync only user_account_followers and return the usernames emitted."""
-    result = run_sync(config, streams={FOLLOWERS})
+    result = run_sync(config, streams={FOLLOWERS}, clock=clock)
     return [record["username"] for record in result.stream(FOLLOWERS)]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from filelock import FileLock
 
 from tests.fake_api.server import DEFAULT_STATIC_TOKEN
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from tests.fake_api import FakePinterestAPI
 
 ROOT = Path(__file__).resolve().parents[1]
+SYS_DIR = ROOT / ".meltano"
+EVERY_PLUGIN = "*"
 RUN_TIMEOUT = 300
 
 
@@ -49,7 +52,7 @@ def base_env(tmp: Path) -> dict[str, str]:
     env.update(
         {
             "MELTANO_DATABASE_URI": f"sqlite:///{tmp / 'meltano.db'}",
-            "MELTANO_SYS_DIR_ROOT": str(ROOT / ".meltano"),
+            "MELTANO_SYS_DIR_ROOT": str(SYS_DIR),
             "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
             "MELTANO_CLI_LOG_FORMAT": "uncolored",
             "NO_COLOR": "1",
@@ -113,5 +116,28 @@ def tail(proc: subprocess.CompletedProcess[str], lines: int = 60) -> str:
 
 
 def install(tmp: Path, *plugins: str) -> None:
-    """Install (or refresh) plugin venvs into the project's .meltano/."""
-    run(["--log-level=warning", "install", *plugins], base_env(tmp), tmp)
+    """Install (or refresh) plugin venvs into the project's .meltano/, once per test run.
+
+    No plugins means every plugin. Parallel workers (pytest-xdist) share .meltano/: one
+    installs at a time under a file lock, and a stamp naming the run and what it installed
+    lets the others (and later fixtures) skip what is already done.
+    """
+    wanted = set(plugins) or {EVERY_PLUGIN}
+    SYS_DIR.mkdir(exist_ok=True)
+    with FileLock(str(SYS_DIR / "tests-install.lock")):
+        stamp = SYS_DIR / "tests-installed.json"
+        done: set[str] = set()
+        if stamp.exists():
+            recorded = json.loads(stamp.read_text("utf-8"))
+            if recorded.get("run") == run_id():
+                done = set(recorded["plugins"])
+        if EVERY_PLUGIN in done or wanted <= done:
+            return
+        run(["--log-level=warning", "install", *plugins], base_env(tmp), tmp)
+        record = {"run": run_id(), "plugins": sorted(done | wanted)}
+        stamp.write_text(json.dumps(record), "utf-8")
+
+
+def run_id() -> str:
+    """This test run: xdist's id (the same in every worker), else this process."""
+    return os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"

@@ -12,11 +12,14 @@ import copy
 import io
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 
 from tap_pinterest.tap import TapPinterest
+
+if TYPE_CHECKING:
+    from tap_pinterest.clock import Clock
 
 
 @dataclass
@@ -49,10 +52,22 @@ class SyncResult:
         return self.states[-1] if self.states else {}
 
 
+# Discovered catalogs by config: discovery depends on the config alone (and the code, which
+# does not change within a test run), and it costs about as much as a small sync.
+_DISCOVERED: dict[str, dict[str, Any]] = {}
+
+
+def discovered_catalog(config: dict[str, Any]) -> dict[str, Any]:
+    """A fresh copy of what `tap-pinterest --discover` writes for `config`."""
+    key = json.dumps(config, sort_keys=True, default=str)
+    if key not in _DISCOVERED:
+        _DISCOVERED[key] = TapPinterest(config=config, parse_env_config=False).catalog_dict
+    return copy.deepcopy(_DISCOVERED[key])
+
+
 def catalog_selecting(config: dict[str, Any], streams: set[str]) -> dict[str, Any]:
     """The discovered catalog with only `streams` selected (all their properties)."""
-    catalog = TapPinterest(config=config, parse_env_config=False).catalog_dict
-    catalog = copy.deepcopy(catalog)
+    catalog = discovered_catalog(config)
     for entry in catalog["streams"]:
         chosen = entry["tap_stream_id"] in streams
         for metadata in entry["metadata"]:
@@ -79,11 +94,17 @@ def run_sync(
     streams: set[str] | None = None,
     state: dict[str, Any] | None = None,
     catalog: dict[str, Any] | None = None,
+    clock: Clock | None = None,
 ) -> SyncResult:
-    """Sync the selected streams (all when None) and return the parsed messages."""
+    """Sync the selected streams (all when None) and return the parsed messages.
+
+    With `clock` (tests/fake_clock.py), the run waits on it instead of the system's.
+    """
     if catalog is None and streams is not None:
         catalog = catalog_selecting(config, streams)
     tap = TapPinterest(config=config, state=state, catalog=catalog, parse_env_config=False)
+    if clock is not None:
+        tap.clock = clock
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         tap.sync_all()

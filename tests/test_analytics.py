@@ -24,6 +24,7 @@ from tests.tap_runner import SyncResult, catalog_selecting, deselect_properties,
 
 if TYPE_CHECKING:
     from tests.fake_api import FakePinterestAPI
+    from tests.fake_clock import FakeClock
 
 ACCOUNT_1 = "549755885175"
 ACCOUNT_2 = "549755885176"
@@ -139,11 +140,16 @@ def partitions(state: dict[str, Any], stream: str) -> dict[str, Any]:
 
 
 def run_failing(
-    config: dict[str, Any], streams: set[str], state: dict[str, Any] | None = None
+    config: dict[str, Any],
+    streams: set[str],
+    state: dict[str, Any] | None = None,
+    clock: FakeClock | None = None,
 ) -> tuple[SyncResult, StreamFailuresError]:
     """Like run_sync, but a partition must fail; keep everything the sync wrote."""
     catalog = catalog_selecting(config, streams)
     tap = TapPinterest(config=config, state=state, catalog=catalog, parse_env_config=False)
+    if clock is not None:
+        tap.clock = clock
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer), pytest.raises(StreamFailuresError) as excinfo:
         tap.sync_all()

@@ -19,6 +19,7 @@ sys.path.insert(0, str(SCRIPTS))
 from benchmark_fake import fast_ads_analytics_rows  # noqa: E402
 
 
+@pytest.mark.subprocess
 def test_benchmark_runs_at_a_tiny_size_and_meets_the_call_bound() -> None:
     run = subprocess.run(
         [sys.executable, str(SCRIPT), "--size", "tiny", "--markdown"],

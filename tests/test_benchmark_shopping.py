@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.subprocess
+
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "benchmark_calls.py"
 ROW = re.compile(r"^([a-z_]+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", flags=re.MULTILINE)
 

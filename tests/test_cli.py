@@ -8,10 +8,14 @@ import sys
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 if TYPE_CHECKING:
     from pathlib import Path
 
     from tests.fake_api import FakePinterestAPI
+
+pytestmark = pytest.mark.subprocess
 
 
 def test_test_mode_reads_one_record_per_stream(

@@ -82,6 +82,7 @@ def run_cli(tmp_path: Path, config: dict[str, Any]) -> subprocess.CompletedProce
     )
 
 
+@pytest.mark.subprocess
 def test_valid_config_is_accepted_by_the_cli(tmp_path: Path) -> None:
     """Control: the harness itself succeeds, so the failures below mean something."""
     for config in (STATIC, OAUTH):
@@ -91,6 +92,7 @@ def test_valid_config_is_accepted_by_the_cli(tmp_path: Path) -> None:
         assert result.stdout == ""
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     ("config", "setting"), [pytest.param(c, s, id=i) for i, c, s in BAD_CONFIGS]
 )
@@ -144,6 +146,7 @@ def test_several_problems_are_all_reported() -> None:
         assert any(setting in error for error in errors)
 
 
+@pytest.mark.subprocess
 def test_secret_in_a_bad_config_is_not_echoed(tmp_path: Path) -> None:
     """A failing config is logged by schedulers: its secrets must stay out of stderr."""
     config = {
@@ -163,6 +166,7 @@ def test_secret_in_a_bad_config_is_not_echoed(tmp_path: Path) -> None:
     assert all("SECRET-XYZ" not in error for error in info.value.errors)
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     ("config", "setting", "secret"),
     [

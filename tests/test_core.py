@@ -165,6 +165,7 @@ def test_standard_suite_covers_every_stream() -> None:
     assert len(ids) == 37
 
 
+@pytest.mark.subprocess
 def test_about_lists_capabilities() -> None:
     """Orchestrators read --about to know what the tap supports."""
     about = _cli("--about", "--format=json")
@@ -186,6 +187,7 @@ def test_about_lists_capabilities() -> None:
     assert secret_settings == {"access_token", "client_id", "client_secret", "refresh_token"}
 
 
+@pytest.mark.subprocess
 def test_discover_lists_exactly_the_streams(
     fake_api: FakePinterestAPI, static_config: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pytest
 
+from tests import meltano_cli
 from tests.fake_api.data import FakeData, column_kind, sync_columns
 from tests.fake_api.server import DEFAULT_STATIC_TOKEN, FakePinterestAPI
 from tests.fake_api.shopping import targeting_values
@@ -85,9 +86,8 @@ def _meltano(args: list[str], env: dict[str, str], tmp: Path) -> None:
 
 @pytest.fixture(scope="module")
 def meltano_installed(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Install (or refresh) the plugin venvs once for the module; quick with a warm uv cache."""
-    tmp = tmp_path_factory.mktemp("meltano-install")
-    _meltano(["--log-level=warning", "install"], base_env(tmp), tmp)
+    """Install (or refresh) every plugin venv, once per test run."""
+    meltano_cli.install(tmp_path_factory.mktemp("meltano-install"))
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,8 @@ from tests.tap_runner import catalog_selecting, run_sync
 if TYPE_CHECKING:
     from pathlib import Path
 
+pytestmark = pytest.mark.subprocess
+
 
 _CLEAN: dict[str, set[str]] = {}
 # One of each kind: entities per ad account, their analytics, a full-table

@@ -44,6 +44,7 @@ from tests.test_analytics import (
 
 if TYPE_CHECKING:
     from tests.fake_api import FakePinterestAPI
+    from tests.fake_clock import FakeClock
 
 ADS_STREAMS = ("ad_account_analytics", "campaign_analytics", "ad_group_analytics", "ad_analytics")
 REPORT_LEVELS = {
@@ -367,7 +368,9 @@ def test_polls_until_finished(fake_api: FakePinterestAPI) -> None:
     assert len(fake_api.calls(REPORTS)) == 2 * 4
 
 
-def test_a_report_past_its_deadline_is_a_clear_error(fake_api: FakePinterestAPI) -> None:
+def test_a_report_past_its_deadline_is_a_clear_error(
+    fake_api: FakePinterestAPI, clock: FakeClock
+) -> None:
     fake_api.report_in_progress_polls = 10_000
     start, end = days_ago(3), days_ago(1)
     config = config_for(
@@ -378,13 +381,16 @@ def test_a_report_past_its_deadline_is_a_clear_error(fake_api: FakePinterestAPI)
         report_poll_seconds=0.05,
         report_deadline_seconds=1,
     )
-    _, error = run_failing(config, {"ad_account_analytics"})
+    _, error = run_failing(config, {"ad_account_analytics"}, clock=clock)
     assert error.failures[0].problem == (
         f"The report for ad account {ACCOUNT_1}, level ADVERTISER, {start} to {end} was not "
         "ready after 1 s (report_deadline_seconds)"
     )
     assert len(error.failures) == 2  # each ad account's report, one after the other
-    assert 2 * 2 <= len(fake_api.calls(REPORTS)) < 2 * 10
+    # Waits double from 0.05 s; the 5th poll's 0.8 s would end 1.55 s after the creation.
+    assert clock.waits == [0.05, 0.1, 0.2, 0.4] * 2
+    assert len(fake_api.calls(REPORTS, method="POST")) == 2
+    assert len(fake_api.calls(REPORTS, method="GET")) == 2 * 5
 
 
 def test_an_expired_link_creates_the_report_again(fake_api: FakePinterestAPI) -> None:
@@ -433,7 +439,7 @@ def test_a_link_that_always_expires_is_a_clear_error(fake_api: FakePinterestAPI)
 
 
 def test_reports_wait_for_the_ads_analytics_budget(
-    fake_api: FakePinterestAPI, caplog: pytest.LogCaptureFixture
+    fake_api: FakePinterestAPI, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Creating and polling draw on ads_analytics; the tap waits instead of hitting 429."""
     caplog.set_level(logging.INFO)
@@ -441,12 +447,15 @@ def test_reports_wait_for_the_ads_analytics_budget(
     fake_api.rate_limit_per_window = 3
     fake_api.rate_limit_window_seconds = 1.0
     config = report_config(fake_api, days_ago(3), days_ago(1), analytics_source="reports")
-    result = run_sync(config, catalog=narrow_catalog(config, {"ad_account_analytics"}))
+    result = run_sync(config, catalog=narrow_catalog(config, {"ad_account_analytics"}), clock=clock)
     assert len(result.stream("ad_account_analytics")) == 6
     assert [r.status for r in fake_api.log if r.status != 200] == []
     waits = [r.getMessage() for r in caplog.records if "spent; waiting" in r.getMessage()]
     assert waits
     assert all(w.startswith("Rate-limit budget of ads_analytics") for w in waits)
+    # Per account a create and a poll: the 2nd account's create spends the 3 calls, so its
+    # poll waits the window's 1 s.
+    assert clock.waits == [1.0]
 
 
 # State ----------------------------------------------------------------------------

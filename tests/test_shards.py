@@ -84,6 +84,7 @@ def test_project_has_one_inheriting_plugin_and_job_per_shard() -> None:
     }
 
 
+@pytest.mark.subprocess
 def test_cli_bad_input_is_one_line(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "scripts/shards.py", "--shards", "4", "--ad-account-ids", "1,2"],

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from tap_pinterest.token_store import TokenStore
 from tests.tap_runner import catalog_selecting
 
@@ -15,6 +17,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from tests.fake_api import FakePinterestAPI
+
+pytestmark = pytest.mark.subprocess
 
 JOBS = 4
 

@@ -50,6 +50,7 @@ class ReportSource:
             self.stream,
             first_wait=float(config.get("report_poll_seconds", DEFAULT_POLL_SECONDS)),
             deadline_seconds=float(config.get("report_deadline_seconds", DEFAULT_DEADLINE_SECONDS)),
+            clock=self.stream.run.clock,
         )
 
     def records(

@@ -493,6 +493,8 @@ class FakePinterestAPI:
         self._thread: threading.Thread | None = None
         self._routes = self._build_routes()
         self._default_scale = scale
+        # Rate-limit windows run on this clock; a test can give the fake and the tap one clock.
+        self.monotonic: Callable[[], float] = time.monotonic
         self.reset()
 
     # ------------------------------------------------------------ lifecycle
@@ -836,14 +838,15 @@ class FakePinterestAPI:
     def _rate_window(self, path: str) -> list[float]:
         """[window start, calls] of the quota this path draws on (one, or its category)."""
         key = category_of(path.removeprefix(PREFIX)) if self.rate_limit_by_category else ""
-        window = self._windows.setdefault(key, [time.monotonic(), 0])
-        if time.monotonic() - window[0] >= self.rate_limit_window_seconds:
-            window[0], window[1] = time.monotonic(), 0
+        now = self.monotonic()
+        window = self._windows.setdefault(key, [now, 0])
+        if now - window[0] >= self.rate_limit_window_seconds:
+            window[0], window[1] = now, 0
         return window
 
     def _rate_headers(self, window: list[float]) -> dict[str, str]:
         limit = self.rate_limit_per_window or 0
-        reset_in = max(1, math.ceil(window[0] + self.rate_limit_window_seconds - time.monotonic()))
+        reset_in = max(1, math.ceil(window[0] + self.rate_limit_window_seconds - self.monotonic()))
         return {
             "X-RateLimit-Limit": str(limit),
             "X-RateLimit-Remaining": str(max(0, limit - int(window[1]))),
