@@ -50,7 +50,7 @@ def test_four_organic_and_thirteen_ads_analytics_streams() -> None:
 
 
 @pytest.mark.parametrize("stream_type", ANALYTICS_TYPES, ids=name_of)
-def test_at_most_four_tap_classes_and_no_multiple_tap_bases(stream_type: type) -> None:
+def test_at_most_four_tap_classes_from_sdk_stream(stream_type: type) -> None:
     assert issubclass(stream_type, Stream)
     classes = tap_classes(stream_type)
     assert classes[-2:] == [PinterestStream, SeamStream]
