@@ -15,6 +15,7 @@ from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE, REPLICATION_INC
 from typing_extensions import override
 
 from tap_pinterest import sdk_seam
+from tap_pinterest import typed_records as typed
 from tap_pinterest.auth import PinterestOAuthAuthenticator
 from tap_pinterest.errors import (
     PinterestAPIError,
@@ -47,7 +48,8 @@ from tap_pinterest.url_budget import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 
-    from singer_sdk.helpers.types import Context
+    import singer_sdk.singerlib as singer
+    from singer_sdk.helpers.types import Context, Record
     from singer_sdk.singerlib import Catalog
 
     from tap_pinterest.run_context import RunContext
@@ -114,6 +116,7 @@ class PinterestStream(sdk_seam.SeamStream):
         quiet_sdk_noise(sdk_seam.filterable_logger(self.logger))
         self.calls_made = 0
         self.records_emitted = 0
+        self._greatest_seen = typed.GreatestSeen()
 
     @final
     @override
@@ -143,6 +146,39 @@ class PinterestStream(sdk_seam.SeamStream):
     def finish_record(self, row: dict[str, Any], context: Context | None) -> dict[str, Any] | None:
         """The record as emitted, or None to leave it out (streams override this)."""
         return super().post_process(row, context)
+
+    # ------------------------------------- typed records (`emits_typed_records`, typed.py)
+    @cached_property
+    def deselected_properties(self) -> frozenset[str]:
+        """Schema properties the catalog deselected (typed streams drop them themselves)."""
+        return typed.deselected_properties(self)
+
+    @override
+    def generate_child_contexts(
+        self, record: Record, context: Context | None
+    ) -> Iterable[Context | None]:
+        """A typed stream builds (and copies) no child context per record without children."""
+        if self.child_streams or not self.emits_typed_records:
+            yield from super().generate_child_contexts(record, context)
+
+    @override
+    def partition_starting(self, context: Context | None) -> None:
+        """No bookmark value handed over yet in this partition."""
+        if self.emits_typed_records:
+            self._greatest_seen = typed.GreatestSeen()
+
+    @override
+    def moves_bookmark(self, record: Record, context: Context | None) -> bool:
+        """A typed stream skips the SDK's bookmark step for dates already handed over."""
+        if not self.emits_typed_records:
+            return True
+        return self._greatest_seen.moves_bookmark(self, record, context)
+
+    @override
+    def typed_record_messages(
+        self, record: dict[str, Any], version: int | None
+    ) -> Generator[singer.RecordMessage, None, None]:
+        return typed.record_messages(self, record, version)
 
     @property
     @override

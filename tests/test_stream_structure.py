@@ -1,9 +1,10 @@
 """The shape of the stream classes (issue 17): shallow, no diamonds, one name per class.
 
-Checked over every registered analytics stream (names: over every stream), so a new
-stream or level cannot bring back what the redesign removed: chains 6 to 7 classes deep,
-classes inheriting two of the tap's classes, and same-named classes of which one is
-never registered. The count includes the registered class and PinterestStream.
+Checked over every registered stream, so a new stream or level cannot bring back what
+the redesign removed: chains 6 to 7 classes deep, classes inheriting two of the tap's
+classes, and same-named classes of which one is never registered. The count includes
+the registered class, PinterestStream and the seam's SeamStream (the tap's own class:
+everything from singer-sdk's Stream down).
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from dataclasses import fields
 import pytest
 from singer_sdk import Stream
 
+from tap_pinterest.client import PinterestStream
+from tap_pinterest.sdk_seam import SeamStream
 from tap_pinterest.streams import STREAM_TYPES
 from tap_pinterest.streams.analytics import AdsAnalyticsStream
 from tap_pinterest.streams.levels import PLAIN_LEVELS, AdsLevel, targeting_levels
 
 MAX_TAP_CLASSES = 4
-# Organic analytics (streams/organic_analytics.py) is outside issue 17's part 3: its
-# typed streams still inherit TypedRecordsStream and OrganicAnalyticsStream.
-NOT_YET = {"user_account_analytics", "pin_analytics"}
 
 
 def tap_classes(stream_type: type) -> list[type]:
@@ -49,17 +49,19 @@ def test_four_organic_and_thirteen_ads_analytics_streams() -> None:
     assert len(ANALYTICS_TYPES) == 4 + 7 + 6
 
 
-@pytest.mark.parametrize("stream_type", ANALYTICS_TYPES, ids=name_of)
-def test_at_most_four_tap_classes_and_no_multiple_tap_bases(stream_type: type) -> None:
+@pytest.mark.parametrize("stream_type", STREAM_TYPES, ids=name_of)
+def test_at_most_four_tap_classes_from_sdk_stream(stream_type: type) -> None:
     assert issubclass(stream_type, Stream)
     classes = tap_classes(stream_type)
-    multiple = [c.__name__ for c in classes if len(tap_classes_among(c.__bases__)) > 1]
-    if name_of(stream_type) in NOT_YET:
-        assert len(classes) > MAX_TAP_CLASSES
-        assert multiple
-        return
+    assert classes[-2:] == [PinterestStream, SeamStream]
     assert len(classes) <= MAX_TAP_CLASSES, [c.__name__ for c in classes]
+
+
+def test_no_tap_class_has_two_tap_bases() -> None:
+    """No diamonds anywhere: each of the tap's classes extends at most one of them."""
+    multiple = [c.__name__ for c in all_tap_classes() if len(tap_classes_among(c.__bases__)) > 1]
     assert multiple == []
+    assert all(len(tap_classes_among(c.__bases__)) == 1 for c in all_tap_classes() - {SeamStream})
 
 
 def tap_classes_among(bases: tuple[type, ...]) -> list[type]:

@@ -62,43 +62,51 @@ class AdAccountsStream(EntityStream):
         return {"ad_account_id": record["id"]}
 
 
-class AdAccountChildStream(EntityStream):
-    """A list under /ad_accounts/{ad_account_id}: full table, no state entry per ad account."""
+class CampaignsStream(EntityStream):
+    """GET /ad_accounts/{ad_account_id}/campaigns, every entity status."""
 
+    # A list under /ad_accounts/{ad_account_id}: no state entry per ad account.
     parent_stream_type = AdAccountsStream
     state_partitioning_keys = ()
-
-
-class StatusedEntityStream(AdAccountChildStream):
-    """Campaigns, ad groups, ads: every entity status, every row each run.
-
-    Their `summary_status` (and an ad's `review_status`) changes without `updated_time`
-    moving, so no row is left out for being older than the last run (EntityStream).
-    """
-
+    # Every entity status, every row each run: summary_status (and an ad's review_status)
+    # changes without updated_time moving (EntityStream).
     shares_ids = True
     former_replication_key = "updated_time"
     extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
-
-
-class CampaignsStream(StatusedEntityStream):
-    """GET /ad_accounts/{ad_account_id}/campaigns, every entity status."""
 
     name = "campaigns"
     path = "/ad_accounts/{ad_account_id}/campaigns"
     schema = spec_schema("CampaignResponse")
 
 
-class AdGroupsStream(StatusedEntityStream):
+class AdGroupsStream(EntityStream):
     """GET /ad_accounts/{ad_account_id}/ad_groups, every entity status."""
+
+    # A list under /ad_accounts/{ad_account_id}: no state entry per ad account.
+    parent_stream_type = AdAccountsStream
+    state_partitioning_keys = ()
+    # Every entity status, every row each run: summary_status (and an ad's review_status)
+    # changes without updated_time moving (EntityStream).
+    shares_ids = True
+    former_replication_key = "updated_time"
+    extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
 
     name = "ad_groups"
     path = "/ad_accounts/{ad_account_id}/ad_groups"
     schema = spec_schema("AdGroupResponse")
 
 
-class AdsStream(StatusedEntityStream):
+class AdsStream(EntityStream):
     """GET /ad_accounts/{ad_account_id}/ads, every entity status."""
+
+    # A list under /ad_accounts/{ad_account_id}: no state entry per ad account.
+    parent_stream_type = AdAccountsStream
+    state_partitioning_keys = ()
+    # Every entity status, every row each run: summary_status (and an ad's review_status)
+    # changes without updated_time moving (EntityStream).
+    shares_ids = True
+    former_replication_key = "updated_time"
+    extra_params: ClassVar[dict[str, Any]] = {"entity_statuses": ENTITY_STATUSES}
 
     name = "ads"
     path = "/ad_accounts/{ad_account_id}/ads"
@@ -109,8 +117,12 @@ class AdsStream(StatusedEntityStream):
 OWNERSHIP_TYPES = spec.parameter_enum("/ad_accounts/{ad_account_id}/audiences", "ownership_type")
 
 
-class AudiencesStream(AdAccountChildStream):
+class AudiencesStream(EntityStream):
     """GET /ad_accounts/{ad_account_id}/audiences: every status; not in the sandbox."""
+
+    # A list under /ad_accounts/{ad_account_id}: no state entry per ad account.
+    parent_stream_type = AdAccountsStream
+    state_partitioning_keys = ()
 
     name = "audiences"
     path = "/ad_accounts/{ad_account_id}/audiences"
@@ -127,8 +139,12 @@ class AudiencesStream(AdAccountChildStream):
             yield from self.iter_items(path, {"ownership_type": ownership}, context)
 
 
-class CustomerListsStream(AdAccountChildStream):
+class CustomerListsStream(EntityStream):
     """GET /ad_accounts/{ad_account_id}/customer_lists; not in the sandbox."""
+
+    # A list under /ad_accounts/{ad_account_id}: no state entry per ad account.
+    parent_stream_type = AdAccountsStream
+    state_partitioning_keys = ()
 
     name = "customer_lists"
     path = "/ad_accounts/{ad_account_id}/customer_lists"
@@ -136,8 +152,12 @@ class CustomerListsStream(AdAccountChildStream):
     schema = spec_schema("CustomerList")
 
 
-class ConversionTagsStream(AdAccountChildStream):
+class ConversionTagsStream(EntityStream):
     """GET /ad_accounts/{ad_account_id}/conversion_tags: one unpaged list (spec)."""
+
+    # A list under /ad_accounts/{ad_account_id}: no state entry per ad account.
+    parent_stream_type = AdAccountsStream
+    state_partitioning_keys = ()
 
     name = "conversion_tags"
     path = "/ad_accounts/{ad_account_id}/conversion_tags"
@@ -158,7 +178,7 @@ class AdGroupIdsRefusedError(PinterestAPIError):
     """Pinterest refused the beta `ad_group_ids` filter ("not available to all users")."""
 
 
-class KeywordsStream(AdAccountChildStream):
+class KeywordsStream(EntityStream):
     """GET /ad_accounts/{ad_account_id}/keywords: the account's, campaigns' and ad groups'.
 
     Without a filter the API returns only keywords whose parent is the ad account; those
@@ -168,6 +188,10 @@ class KeywordsStream(AdAccountChildStream):
     keyword listed twice (the spec does not say whether a campaign's answer includes its
     ad groups') is emitted once.
     """
+
+    # A list under /ad_accounts/{ad_account_id}: no state entry per ad account.
+    parent_stream_type = AdAccountsStream
+    state_partitioning_keys = ()
 
     name = "keywords"
     path = "/ad_accounts/{ad_account_id}/keywords"

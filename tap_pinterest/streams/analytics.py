@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import Metadata
 from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
 from typing_extensions import override
@@ -36,7 +37,6 @@ from tap_pinterest.streams.targeting_analytics import (
     TargetingRows,
     targeting_items,
 )
-from tap_pinterest.streams.typed import TypedRecordsStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from singer_sdk.singerlib import Catalog, MetadataMapping
 
     from tap_pinterest.streams.levels import AdsLevel
+    from tap_pinterest.streams.organic_analytics import OrganicAnalyticsStream
 
 DEFAULT_START_DAYS_AGO = 30
 ACCOUNT_COLUMN = "AD_ACCOUNT_ID"
@@ -60,83 +61,8 @@ ATTRIBUTION_SETTINGS = {
 }
 
 
-class AnalyticsStream(PinterestStream):
-    """Plans each partition's date windows from its bookmark; subclasses fetch them."""
-
-    replication_key = "DATE"
-    paginated = False
-    granularity_setting: ClassVar[str | None] = None
-    # Columns that, like keys, give a row its meaning: never left out by a selection.
-    meaning_columns: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Warn about the 90-day cap once per run, not once per partition."""
-        super().__init__(*args, **kwargs)
-        self._warned_cap = False
-
-    @property
-    def granularity(self) -> str:
-        """DAY unless the stream reads a granularity setting."""
-        if self.granularity_setting:
-            return str(self.config.get(self.granularity_setting, "DAY"))
-        return "DAY"
-
-    @override
-    def get_replication_key_signpost(self, context: Context | None = None) -> Any:
-        """Never bookmark past the run's today (its reporting zone), whatever a row claims."""
-        return run_clock.partition_today(self, context).isoformat()
-
-    def windows(self, context: Context | None) -> list[dates.DateWindow]:
-        """This partition's windows: from max(bookmark - lookback, start_date), capped."""
-        sync_range = self.plan(context)
-        self.warn_cap(sync_range, dates.limits_for(self.granularity).max_days_back)
-        if sync_range.empty:
-            return []
-        return dates.split_windows(sync_range, self.granularity)
-
-    def plan(
-        self, context: Context | None, limits: dates.DateLimits | None = None
-    ) -> dates.SyncRange:
-        """This partition's dates, capped at `limits` (default: the synchronous reach)."""
-        return plan_dates(self, context, limits)
-
-    def warn_cap(self, sync_range: dates.SyncRange, max_days_back: int) -> None:
-        """Name the dates the cap cut off, once per run, not once per partition."""
-        if sync_range.capped and not self._warned_cap:
-            self._warned_cap = True
-            warn_cap(self, sync_range, max_days_back)
-
-    def lookback_days(self) -> int:
-        """Days re-read before the bookmark (organic rule; ads analytics follow attribution)."""
-        return lookback.organic_lookback_days(self.config)
-
-    def row_settings(self) -> dict[str, Any]:
-        """Settings (by name) that give this stream's rows their meaning; kept in state."""
-        return {}
-
-    @override
-    def raw_bookmark(self, context: Context | None) -> Any:
-        """The bookmark, once the state is known to hold rows counted the same way."""
-        check_row_settings(self, context)
-        return super().raw_bookmark(context)
-
-    @property
-    @override
-    def metadata(self) -> MetadataMapping:
-        """Keys and meaning columns are always emitted, even when deselected."""
-        return always_emitted(super().metadata, (*self.primary_keys, *self.meaning_columns))
-
-    def stored_bookmark(self, context: Context | None) -> date | None:
-        """The partition's last bookmark; start_date is applied separately, after lookback."""
-        return bookmark_date(self.name, context, self.raw_bookmark(context))
-
-    def selected_metrics(self, candidates: Sequence[str]) -> list[str]:
-        """Only the metric properties selected in the catalog are requested."""
-        return [c for c in candidates if self.mask.get(("properties", c), True)]
-
-
 def plan_dates(
-    stream: AnalyticsStream | AdsAnalyticsStream,
+    stream: OrganicAnalyticsStream | AdsAnalyticsStream,
     context: Context | None,
     limits: dates.DateLimits | None,
 ) -> dates.SyncRange:
@@ -158,7 +84,9 @@ def plan_dates(
 
 
 def warn_cap(
-    stream: AnalyticsStream | AdsAnalyticsStream, sync_range: dates.SyncRange, max_days_back: int
+    stream: OrganicAnalyticsStream | AdsAnalyticsStream,
+    sync_range: dates.SyncRange,
+    max_days_back: int,
 ) -> None:
     """Name the dates the cap cut off (the stream warns once per run)."""
     stream.logger.warning(
@@ -173,7 +101,7 @@ def warn_cap(
 
 
 def check_row_settings(
-    stream: AnalyticsStream | AdsAnalyticsStream, context: Context | None
+    stream: OrganicAnalyticsStream | AdsAnalyticsStream, context: Context | None
 ) -> None:
     """Refuse a state holding rows counted under other settings (row_meaning)."""
     settings = stream.row_settings()
@@ -234,7 +162,7 @@ def _config_date(value: Any) -> date | None:  # noqa: ANN401
     return date.fromisoformat(str(value)[:10])
 
 
-class AdsAnalyticsStream(TypedRecordsStream):
+class AdsAnalyticsStream(PinterestStream):
     """One ads analytics level (`level`), one partition per ad account.
 
     Everything level-specific is the level's declaration (streams/levels.py). Each
@@ -246,6 +174,9 @@ class AdsAnalyticsStream(TypedRecordsStream):
     """
 
     level: ClassVar[AdsLevel]
+    # Rows are typed once per column here, not by the SDK's per-field passes (typed_records).
+    emits_typed_records = True
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
     parent_stream_type = AdAccountsStream
     replication_key = "DATE"
     paginated = False

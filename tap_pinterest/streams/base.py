@@ -8,6 +8,8 @@ from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE
 from typing_extensions import override
 
 from tap_pinterest.client import PinterestStream
+from tap_pinterest.errors import PinterestAPIError, PinterestNotFoundError
+from tap_pinterest.refusal_forms import is_no_catalog
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -31,6 +33,10 @@ class EntityStream(PinterestStream):
     shares_ids: ClassVar[bool] = False
     # Update-time fields earlier versions bookmarked, per ad account (state cleanup).
     former_replication_key: ClassVar[str | None] = None
+    # Board children: a board or section deleted between listing it and reading it.
+    skips_gone_parent: ClassVar[bool] = False
+    # Catalog lists: an account without a catalog (409, code 4182) is an empty stream.
+    empty_without_catalog: ClassVar[bool] = False
 
     @override
     def apply_catalog(self, catalog: Catalog) -> None:
@@ -55,6 +61,25 @@ class EntityStream(PinterestStream):
 
     @override
     def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """The listing's rows; an error meaning there is nothing to read ends it empty."""
+        try:
+            yield from self.listed_records(context)
+        except PinterestAPIError as exc:
+            if not self.ends_empty(exc):
+                raise
+
+    def ends_empty(self, exc: PinterestAPIError) -> bool:
+        """True, said in one line, for an error this stream reads as nothing to read."""
+        if self.skips_gone_parent and isinstance(exc, PinterestNotFoundError):
+            self.logger.warning("%s: skipped, the parent is gone (%s)", self.name, exc)
+            return True
+        if self.empty_without_catalog and is_no_catalog(exc):
+            self.logger.info("%s: the user has no catalog, so nothing to sync (%s)", self.name, exc)
+            return True
+        return False
+
+    def listed_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Every row of the listing, or of the one listed earlier this run."""
         self.forget_former_bookmarks()
         # Listed earlier this run by a stream that needed the ids (client.ids_of).
         listed = self.run.listings.take(self.name, context)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
-from tap_pinterest.errors import PinterestAPIError, PinterestNotFoundError
+from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.refusal_forms import listing_limit
 from tap_pinterest.schemas import STRING, spec_schema
 from tap_pinterest.streams.base import EntityStream
@@ -30,26 +30,15 @@ class BoardsStream(EntityStream):
         return {"board_id": record["id"]}
 
 
-class BoardChildStream(EntityStream):
-    """A list under one board: one state entry for the stream, not one per board."""
-
-    state_partitioning_keys = ()
-
-    @override
-    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """Skip a board or section deleted between listing it and reading it."""
-        try:
-            yield from super().partition_records(context)
-        except PinterestNotFoundError as exc:
-            self.logger.warning("%s: skipped, the parent is gone (%s)", self.name, exc)
-
-
-class BoardSectionsStream(BoardChildStream):
+class BoardSectionsStream(EntityStream):
     """GET /boards/{board_id}/sections: items are only id and name, so board_id is added."""
 
     name = "board_sections"
     path = "/boards/{board_id}/sections"
     parent_stream_type = BoardsStream
+    # One state entry for the stream, not one per board or section.
+    state_partitioning_keys = ()
+    skips_gone_parent = True
     accepts_organic_ad_account_id = True
     schema = spec_schema("BoardSection", board_id=STRING)
 
@@ -58,22 +47,28 @@ class BoardSectionsStream(BoardChildStream):
         return {"board_id": record["board_id"], "section_id": record["id"]}
 
 
-class BoardPinsStream(BoardChildStream):
+class BoardPinsStream(EntityStream):
     """GET /boards/{board_id}/pins: every pin saved to a board, the user's or not."""
 
     name = "board_pins"
     path = "/boards/{board_id}/pins"
     parent_stream_type = BoardsStream
+    # One state entry for the stream, not one per board or section.
+    state_partitioning_keys = ()
+    skips_gone_parent = True
     accepts_organic_ad_account_id = True
     schema = spec_schema("Pin")
 
 
-class BoardSectionPinsStream(BoardChildStream):
+class BoardSectionPinsStream(EntityStream):
     """GET /boards/{board_id}/sections/{section_id}/pins."""
 
     name = "board_section_pins"
     path = "/boards/{board_id}/sections/{section_id}/pins"
     parent_stream_type = BoardSectionsStream
+    # One state entry for the stream, not one per board or section.
+    state_partitioning_keys = ()
+    skips_gone_parent = True
     accepts_organic_ad_account_id = True
     schema = spec_schema("Pin", section_id=STRING)
 

@@ -12,20 +12,29 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from tap_pinterest import dates, pin_cycle, run_clock, sdk_seam, spec
+from tap_pinterest import dates, lookback, pin_cycle, run_clock, sdk_seam, spec
 from tap_pinterest.analytics_columns import ANY_JSON_TYPE, NUMBER_TYPES
+from tap_pinterest.client import PinterestStream
 from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.json_rows import exact_number
 from tap_pinterest.schemas import STRING
-from tap_pinterest.streams.analytics import DATE_SCHEMA, AnalyticsStream
-from tap_pinterest.streams.typed import TypedRecordsStream
+from tap_pinterest.streams.analytics import (
+    DATE_SCHEMA,
+    always_emitted,
+    bookmark_date,
+    check_row_settings,
+    plan_dates,
+    warn_cap,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from singer_sdk.helpers.types import Context
+    from singer_sdk.singerlib import MetadataMapping
 
 NOT_FINAL_STATUSES = frozenset({"PROCESSING", "ESTIMATE"})
 USER_METRICS = spec.parameter_enum("/user_account/analytics", "metric_types")
@@ -49,18 +58,83 @@ def daily_rows(group_map: Any, where: str) -> Iterable[tuple[str, dict[str, Any]
             yield str(group_key), row
 
 
-class OrganicAnalyticsStream(AnalyticsStream):
-    """One bookmark for the user; days not yet final hold the bookmark back."""
+class OrganicAnalyticsStream(PinterestStream):
+    """Organic analytics: date windows planned from one bookmark for the user.
+
+    Each partition's windows run from max(bookmark - lookback, start_date), capped at the
+    days Pinterest still serves (the shared date rules of streams/analytics.py). Days not
+    yet final hold the bookmark back. The daily streams emit typed rows (`typed`): each
+    metric is made a number once per row, without the SDK's per-field passes.
+    """
 
     replication_key = "date"
+    paginated = False
     accepts_organic_ad_account_id = True
+    granularity = "DAY"
     metric_names: ClassVar[tuple[str, ...]] = ()
+    # Columns that, like keys, give a row its meaning: never left out by a selection.
+    meaning_columns: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Track the earliest day Pinterest still calls unfinished in this run."""
+        """No warning given, no unfinished day or unknown metric seen yet in this run."""
         super().__init__(*args, **kwargs)
+        self._warned_cap = False
         self._first_unfinished: date | None = None
+        self._unknown_metrics: set[str] = set()
 
+    # ------------------------------------------------------------- the shared date rules
+    @override
+    def get_replication_key_signpost(self, context: Context | None = None) -> Any:
+        """Never bookmark past the run's today (its reporting zone), whatever a row claims."""
+        return run_clock.partition_today(self, context).isoformat()
+
+    def windows(self, context: Context | None) -> list[dates.DateWindow]:
+        """This partition's windows: from max(bookmark - lookback, start_date), capped."""
+        sync_range = self.plan(context)
+        self.warn_cap(sync_range, dates.limits_for(self.granularity).max_days_back)
+        if sync_range.empty:
+            return []
+        return dates.split_windows(sync_range, self.granularity)
+
+    def plan(self, context: Context | None) -> dates.SyncRange:
+        """This partition's dates, capped at the synchronous endpoints' reach."""
+        return plan_dates(self, context, None)
+
+    def warn_cap(self, sync_range: dates.SyncRange, max_days_back: int) -> None:
+        """Name the dates the cap cut off, once per run, not once per partition."""
+        if sync_range.capped and not self._warned_cap:
+            self._warned_cap = True
+            warn_cap(self, sync_range, max_days_back)
+
+    def lookback_days(self) -> int:
+        """Days re-read before the bookmark (organic rule; ads analytics follow attribution)."""
+        return lookback.organic_lookback_days(self.config)
+
+    def row_settings(self) -> dict[str, Any]:
+        """Settings (by name) that give this stream's rows their meaning; kept in state."""
+        return {}
+
+    @override
+    def raw_bookmark(self, context: Context | None) -> Any:
+        """The bookmark, once the state is known to hold rows counted the same way."""
+        check_row_settings(self, context)
+        return super().raw_bookmark(context)
+
+    @property
+    @override
+    def metadata(self) -> MetadataMapping:
+        """Keys and meaning columns are always emitted, even when deselected."""
+        return always_emitted(super().metadata, (*self.primary_keys, *self.meaning_columns))
+
+    def stored_bookmark(self, context: Context | None) -> date | None:
+        """The partition's last bookmark; start_date is applied separately, after lookback."""
+        return bookmark_date(self.name, context, self.raw_bookmark(context))
+
+    def selected_metrics(self, candidates: Sequence[str]) -> list[str]:
+        """Only the metric properties selected in the catalog are requested."""
+        return [c for c in candidates if self.mask.get(("properties", c), True)]
+
+    # ------------------------------------------------------------------ the daily rows
     def requested_metrics(self) -> list[str]:
         """Selected metric properties, in the spec's order."""
         return self.selected_metrics(self.metric_names)
@@ -88,15 +162,6 @@ class OrganicAnalyticsStream(AnalyticsStream):
             "app_types": self.config.get("app_types", "ALL"),
         }
         return {**params, **self.organic_params()}
-
-
-class TypedOrganicAnalyticsStream(TypedRecordsStream, OrganicAnalyticsStream):
-    """Daily organic metrics typed once per row, without the SDK's per-field passes."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """No unknown metric seen yet."""
-        super().__init__(*args, **kwargs)
-        self._unknown_metrics: set[str] = set()
 
     @cached_property
     def kept_types(self) -> dict[str, frozenset[type]]:
@@ -136,8 +201,11 @@ def as_number(name: str, value: Any) -> Any:  # noqa: ANN401
         raise PinterestAPIError(msg) from None
 
 
-class UserAccountAnalyticsStream(TypedOrganicAnalyticsStream):
+class UserAccountAnalyticsStream(OrganicAnalyticsStream):
     """GET /user_account/analytics: one row per date, metrics as typed columns."""
+
+    emits_typed_records = True
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     name = "user_account_analytics"
     path = "/user_account/analytics"
@@ -186,8 +254,11 @@ class UserAccountAnalyticsStream(TypedOrganicAnalyticsStream):
         self.hold_bookmark_before_unfinished_days(context)
 
 
-class PinAnalyticsStream(TypedOrganicAnalyticsStream):
+class PinAnalyticsStream(OrganicAnalyticsStream):
     """GET /pins/analytics: daily metrics of the user's pins, 100 pin ids per call."""
+
+    emits_typed_records = True
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     name = "pin_analytics"
     path = "/pins/analytics"
@@ -351,79 +422,90 @@ class PinAnalyticsStream(TypedOrganicAnalyticsStream):
         )
 
 
-class TopPinsAnalyticsStream(AnalyticsStream):
-    """GET /user_account/analytics/top_pins: a ranking over the run's date range.
+def top_pins_stream_type(name: str, path: str) -> type[OrganicAnalyticsStream]:
+    """A registered ranking stream: top pins, or top video pins, over the run's dates.
 
-    One snapshot per run, date range and sort order, keyed so that a re-run of the same
-    range upserts instead of appending. Full table: there are no per-day rows.
+    Both endpoints answer the same ranking shape; one class per endpoint only because the
+    SDK registers stream types, not instances (as levels.py does for ads analytics).
     """
 
-    name = "top_pins_analytics"
-    path = "/user_account/analytics/top_pins"
-    replication_key = None  # type: ignore[assignment]
-    accepts_organic_ad_account_id = True
-    primary_keys = ("start_date", "end_date", "sort_by", "pin_id")
-    # The spec caps num_of_pins at 50.
-    num_of_pins = 50
-    sort_by_path = "/user_account/analytics/top_pins"
+    class TopPinsAnalyticsStream(OrganicAnalyticsStream):
+        """A ranking over the run's date range (GET `path`).
 
-    @property
-    def metric_names(self) -> tuple[str, ...]:
-        """The metric_types this endpoint accepts."""
-        return spec.parameter_enum(self.sort_by_path, "metric_types")
+        One snapshot per run, date range and sort order, keyed so that a re-run of the same
+        range upserts instead of appending. Full table: there are no per-day rows.
+        """
 
-    @property
-    @override
-    def schema(self) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "properties": {
-                "start_date": DATE_SCHEMA,
-                "end_date": DATE_SCHEMA,
-                "sort_by": STRING,
-                "pin_id": STRING,
-                "rank": {"type": ["integer"]},
-                "data_status": {"type": ["object", "null"], "additionalProperties": True},
-                **dict.fromkeys(self.metric_names, NUMBER),
-            },
-        }
+        replication_key = None  # type: ignore[assignment]
+        primary_keys = ("start_date", "end_date", "sort_by", "pin_id")
+        # The spec caps num_of_pins at 50.
+        num_of_pins = 50
 
-    @override
-    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        windows = self.windows(context)
-        if not windows:
-            return
-        window = dates.DateWindow(windows[0].start, windows[-1].end)
-        for sort_by in spec.parameter_enum(self.sort_by_path, "sort_by"):
-            params: dict[str, Any] = {
-                "start_date": window.start.isoformat(),
-                "end_date": window.end.isoformat(),
-                "sort_by": sort_by,
-                "num_of_pins": self.num_of_pins,
-                "metric_types": ",".join(self.selected_metrics(self.metric_names)),
-                "app_types": self.config.get("app_types", "ALL"),
-                **self.organic_params(),
+        @property
+        @override
+        def metric_names(self) -> tuple[str, ...]:  # type: ignore[override]
+            """The metric_types this endpoint accepts."""
+            return spec.parameter_enum(self.path, "metric_types")
+
+        @property
+        @override
+        def schema(self) -> dict[str, Any]:
+            return {
+                "type": "object",
+                "properties": {
+                    "start_date": DATE_SCHEMA,
+                    "end_date": DATE_SCHEMA,
+                    "sort_by": STRING,
+                    "pin_id": STRING,
+                    "rank": {"type": ["integer"]},
+                    "data_status": {"type": ["object", "null"], "additionalProperties": True},
+                    **dict.fromkeys(self.metric_names, NUMBER),
+                },
             }
-            body = self.fetch(self.path, params, context)
-            pins = body.get("pins") if isinstance(body, dict) else None
-            if not isinstance(pins, list):
-                msg = f"Pinterest answered {self.path} without a pins list"
-                raise PinterestAPIError(msg)
-            for rank, pin in enumerate(pins, start=1):
-                yield {
+
+        @override
+        def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+            windows = self.windows(context)
+            if not windows:
+                return
+            window = dates.DateWindow(windows[0].start, windows[-1].end)
+            for sort_by in spec.parameter_enum(self.path, "sort_by"):
+                params: dict[str, Any] = {
                     "start_date": window.start.isoformat(),
                     "end_date": window.end.isoformat(),
                     "sort_by": sort_by,
-                    "pin_id": str(pin["pin_id"]),
-                    "rank": rank,
-                    "data_status": pin.get("data_status"),
-                    **(pin.get("metrics") or {}),
+                    "num_of_pins": self.num_of_pins,
+                    "metric_types": ",".join(self.selected_metrics(self.metric_names)),
+                    "app_types": self.config.get("app_types", "ALL"),
+                    **self.organic_params(),
                 }
+                body = self.fetch(self.path, params, context)
+                pins = body.get("pins") if isinstance(body, dict) else None
+                if not isinstance(pins, list):
+                    msg = f"Pinterest answered {self.path} without a pins list"
+                    raise PinterestAPIError(msg)
+                for rank, pin in enumerate(pins, start=1):
+                    yield {
+                        "start_date": window.start.isoformat(),
+                        "end_date": window.end.isoformat(),
+                        "sort_by": sort_by,
+                        "pin_id": str(pin["pin_id"]),
+                        "rank": rank,
+                        "data_status": pin.get("data_status"),
+                        **(pin.get("metrics") or {}),
+                    }
+
+    class_name = "".join(part.title() for part in name.split("_")) + "Stream"
+    TopPinsAnalyticsStream.__name__ = TopPinsAnalyticsStream.__qualname__ = class_name
+    TopPinsAnalyticsStream.__doc__ = f"GET {path}: a ranking over the run's date range."
+    TopPinsAnalyticsStream.name = name
+    TopPinsAnalyticsStream.path = path
+    return TopPinsAnalyticsStream
 
 
-class TopVideoPinsAnalyticsStream(TopPinsAnalyticsStream):
-    """GET /user_account/analytics/top_video_pins: the same ranking for video pins."""
-
-    name = "top_video_pins_analytics"
-    path = "/user_account/analytics/top_video_pins"
-    sort_by_path = "/user_account/analytics/top_video_pins"
+TopPinsAnalyticsStream = top_pins_stream_type(
+    "top_pins_analytics", "/user_account/analytics/top_pins"
+)
+TopVideoPinsAnalyticsStream = top_pins_stream_type(
+    "top_video_pins_analytics", "/user_account/analytics/top_video_pins"
+)

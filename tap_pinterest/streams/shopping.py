@@ -13,10 +13,8 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import override
 
 from tap_pinterest import spec
-from tap_pinterest.errors import PinterestAPIError
-from tap_pinterest.refusal_forms import is_no_catalog
 from tap_pinterest.schemas import STRING, spec_schema
-from tap_pinterest.streams.ads import AdAccountChildStream
+from tap_pinterest.streams.ads import AdAccountsStream
 from tap_pinterest.streams.base import EntityStream
 
 if TYPE_CHECKING:
@@ -33,24 +31,12 @@ PROMOTION_STATUSES = list(spec.parameter_enum(PROMOTIONS_PATH, "entity_statuses"
 FEED_CREDENTIALS_FIELD = "credentials"
 
 
-class CatalogListStream(EntityStream):
-    """A bookmark-paged catalogs list, read as the organic ad account's owner when set."""
-
-    accepts_organic_ad_account_id = True
-
-    @override
-    def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """An account without a catalog (409, code 4182) is an empty stream, not a failure."""
-        try:
-            yield from super().partition_records(context)
-        except PinterestAPIError as exc:
-            if not is_no_catalog(exc):
-                raise
-            self.logger.info("%s: the user has no catalog, so nothing to sync (%s)", self.name, exc)
-
-
-class CatalogsStream(CatalogListStream):
+class CatalogsStream(EntityStream):
     """GET /catalogs: the catalogs the user (or the ad account's owner) owns."""
+
+    # A bookmark-paged catalogs list, read as the organic ad account's owner when set.
+    accepts_organic_ad_account_id = True
+    empty_without_catalog = True
 
     name = "catalogs"
     path = "/catalogs"
@@ -63,8 +49,12 @@ def _feed_schema() -> dict[str, Any]:
     return schema
 
 
-class CatalogsFeedsStream(CatalogListStream):
+class CatalogsFeedsStream(EntityStream):
     """GET /catalogs/feeds: every feed of every catalog, without its download credentials."""
+
+    # A bookmark-paged catalogs list, read as the organic ad account's owner when set.
+    accepts_organic_ad_account_id = True
+    empty_without_catalog = True
 
     name = "catalogs_feeds"
     path = "/catalogs/feeds"
@@ -76,8 +66,12 @@ class CatalogsFeedsStream(CatalogListStream):
         return super().finish_record(row, context)
 
 
-class CatalogsProductGroupsStream(CatalogListStream):
+class CatalogsProductGroupsStream(EntityStream):
     """GET /catalogs/product_groups: every product group of every feed, one listing."""
+
+    # A bookmark-paged catalogs list, read as the organic ad account's owner when set.
+    accepts_organic_ad_account_id = True
+    empty_without_catalog = True
 
     name = "catalogs_product_groups"
     path = "/catalogs/product_groups"
@@ -96,11 +90,15 @@ def iter_promotions(stream: PinterestStream, context: Context) -> Iterable[dict[
         yield from stream.iter_items(path, params, context)
 
 
-class ProductGroupPromotionsStream(AdAccountChildStream):
+class ProductGroupPromotionsStream(EntityStream):
     """GET /ad_accounts/{ad_account_id}/product_group_promotions, per ad group.
 
     Full table: a promotion has no update timestamp to filter on.
     """
+
+    # A list under /ad_accounts/{ad_account_id}: no state entry per ad account.
+    parent_stream_type = AdAccountsStream
+    state_partitioning_keys = ()
 
     name = "product_group_promotions"
     path = PROMOTIONS_PATH
