@@ -56,11 +56,7 @@ class EntitiesMixin:
         ]
         return self._page(q, "/ad_accounts", accounts)
 
-    def _ad_account(
-        self,
-        q: _Query,  # noqa: ARG002
-        ad_account_id: str,
-    ) -> dict[str, Any]:
+    def _ad_account(self, q: _Query, ad_account_id: str) -> dict[str, Any]:  # noqa: ARG002
         return dict(self._account(ad_account_id))
 
     @staticmethod
@@ -111,11 +107,7 @@ class EntitiesMixin:
         )
 
     def _single(
-        self,
-        ad_account_id: str,
-        pool: dict[str, list[dict[str, Any]]],
-        entity_id: str,
-        what: str,
+        self, ad_account_id: str, pool: dict[str, list[dict[str, Any]]], entity_id: str, what: str
     ) -> dict[str, Any]:
         self._account(ad_account_id)
         obj = next((o for o in pool[ad_account_id] if o["id"] == entity_id), None)
@@ -124,28 +116,13 @@ class EntitiesMixin:
             raise _not_found(msg)
         return dict(obj)
 
-    def _campaign(
-        self,
-        q: _Query,  # noqa: ARG002
-        ad_account_id: str,
-        campaign_id: str,
-    ) -> dict[str, Any]:
+    def _campaign(self, q: _Query, ad_account_id: str, campaign_id: str) -> dict[str, Any]:  # noqa: ARG002
         return self._single(ad_account_id, self.data.campaigns, campaign_id, "Campaign")
 
-    def _ad_group(
-        self,
-        q: _Query,  # noqa: ARG002
-        ad_account_id: str,
-        ad_group_id: str,
-    ) -> dict[str, Any]:
+    def _ad_group(self, q: _Query, ad_account_id: str, ad_group_id: str) -> dict[str, Any]:  # noqa: ARG002
         return self._single(ad_account_id, self.data.ad_groups, ad_group_id, "Ad group")
 
-    def _ad(
-        self,
-        q: _Query,  # noqa: ARG002
-        ad_account_id: str,
-        ad_id: str,
-    ) -> dict[str, Any]:
+    def _ad(self, q: _Query, ad_account_id: str, ad_id: str) -> dict[str, Any]:  # noqa: ARG002
         return self._single(ad_account_id, self.data.ads, ad_id, "Ad")
 
     def _audiences(self, q: _Query, ad_account_id: str) -> dict[str, Any]:

@@ -79,11 +79,7 @@ class OrganicMixin:
             raise _not_found(msg)
         return board
 
-    def _board(
-        self,
-        q: _Query,  # noqa: ARG002
-        board_id: str,
-    ) -> dict[str, Any]:
+    def _board(self, q: _Query, board_id: str) -> dict[str, Any]:  # noqa: ARG002
         return dict(self._get_board(board_id))
 
     def _sections(self, q: _Query, board_id: str) -> dict[str, Any]:

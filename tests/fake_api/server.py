@@ -4,6 +4,10 @@
 the spec's response shapes and ``{"code": int, "message": str}`` errors.  All state
 (data, tokens, faults, switches, request log) sits behind one lock; ``reset()``
 restores every default.
+The route handlers live in one mixin per domain (:mod:`.auth`, :mod:`.paging`,
+:mod:`.organic`, :mod:`.entities`, :mod:`.analytics`, :mod:`.reports`) and in
+:mod:`.shopping`'s routes; this module keeps the HTTP plumbing, the routing table, faults,
+stalls, rate limits and the request log, and re-exports :mod:`.common`'s names.
 
 Contract of the fake where the spec is silent (tests rely on it):
 
