@@ -108,6 +108,7 @@ def bookmarks(state: dict[str, Any], stream: str) -> Any:
 
 
 # ------------------------------------------------------- items 1 and 2 together
+@pytest.mark.subprocess
 def test_no_catalog_and_throttling_400s_exit_0_with_every_record(
     fake_api: FakePinterestAPI, static_config: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -208,6 +209,7 @@ def test_a_throttle_asking_longer_than_the_setting_is_not_waited(
 
 
 # ------------------------------------------------------------------------ item 3
+@pytest.mark.subprocess
 def test_a_spent_daily_quota_stops_only_its_category(
     fake_api: FakePinterestAPI, static_config: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -276,6 +278,7 @@ def test_a_short_429_wait_is_still_waited(
 
 
 # ------------------------------------------------------------------------ item 8
+@pytest.mark.subprocess
 def test_an_invalid_attribution_combination_is_refused_at_config(
     fake_api: FakePinterestAPI, static_config: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -310,6 +313,7 @@ def test_documented_and_undocumented_combinations_pass_config(
     assert tap.config["click_window_days"] == windows["click_window_days"]
 
 
+@pytest.mark.subprocess
 def test_a_windows_400_is_one_fatal_line(
     fake_api: FakePinterestAPI, static_config: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -56,6 +56,8 @@ TAP_BUILT_STREAMS = {
     "campaign_targeting_analytics",
     "ad_group_targeting_analytics",
     "ad_targeting_analytics",
+    "product_group_targeting_analytics",
+    "product_item_targeting_analytics",
 }
 # Left out on purpose: a feed's download password is never emitted.
 LEFT_OUT = {("catalogs_feeds", "credentials")}
