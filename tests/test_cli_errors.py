@@ -160,7 +160,7 @@ def test_failed_streams_exit_3_with_one_summary_line_each(
     assert "campaigns" in final_state["bookmarks"]
     assert "user_account_analytics" in final_state["bookmarks"]
     records = {m["stream"] for m in messages if m["type"] == "RECORD"}
-    assert len(records) == 34  # all but customer_lists
+    assert len(records) == 36  # all but customer_lists
 
 
 def test_unexpected_errors_still_end_in_one_line(

@@ -226,6 +226,10 @@ def expected_rows(fake: FakePinterestAPI) -> dict[str, int]:
             for entity in data.report_only_entities(a, level)
         )
         expected[stream] = entities * days
+        # Its *_TARGETING twin (reports only too): each row split by the one type's values.
+        twin = stream.replace("_analytics", "_targeting_analytics")
+        if level != "KEYWORD":
+            expected[twin] = len(targeting_values(TARGETING_TYPE)) * entities * days
     for stream, (path, video) in TOP_PINS.items():
         expected[stream] = _top_pins_served(fake, path, video=video)
     shopping = fake.shopping
