@@ -26,6 +26,7 @@ from tests.fake_api.data import (  # noqa: E402
     DEFAULT_ATTRIBUTION,
     HOURS_PER_DAY,
     LEVEL_ID_KEYS,
+    ROLLED_UP_COLUMNS,
     Attribution,
     FakeData,
     _aggregate,
@@ -67,7 +68,15 @@ def fast_ads_analytics_rows(  # noqa: C901, PLR0913, PLR0917 - FakeData's signat
     wanted = list(entities) if entity_ids is None else list(dict.fromkeys(entity_ids))
     buckets = self.buckets(start, end, granularity, self.today())
     kinds = {column: column_kind(column) for column in columns if column != id_key}
-    numeric = [c for c, kind in kinds.items() if kind in ("integer", "number")]
+    ads_under = self.ads_under(ad_account_id, level)
+    rolled = _rolled_up(
+        self, ad_account_id, ads_under, start, end, columns, granularity, attribution
+    )
+    numeric = [
+        c
+        for c, kind in kinds.items()
+        if kind in ("integer", "number") and (ads_under is None or c not in ROLLED_UP_COLUMNS)
+    ]
     value_of = {column: _value_of(column) for column in numeric}
     key = attribution.key()
     revisions = {d: self.revision_of(d) for _, days in buckets for d in days}
@@ -103,10 +112,45 @@ def fast_ads_analytics_rows(  # noqa: C901, PLR0913, PLR0917 - FakeData's signat
                 for column, kind in kinds.items():
                     if kind in ("string", "boolean"):
                         row[column] = ctx.get(column, metric_value(eid, days[0], column))
+                    elif column not in numbers:
+                        row[column] = rolled.get((eid, row.get("DATE"), hour, column), 0)
                     else:
                         row[column] = _aggregate(numbers[column], kind)
                 rows.append(row)
     return rows
+
+
+def _rolled_up(  # noqa: PLR0913, PLR0917 - the rows' arguments, passed on
+    data: FakeData,
+    ad_account_id: str,
+    ads_under: dict[str, list[str]] | None,
+    start: date,
+    end: date,
+    columns: list[str],
+    granularity: str,
+    attribution: Attribution,
+) -> dict[tuple[str, str | None, int | None, str], int]:
+    """{(parent, DATE, HOUR, column): sum of its ads' values} of the rolled-up columns."""
+    wanted = [c for c in columns if c in ROLLED_UP_COLUMNS]
+    if ads_under is None or not wanted:
+        return {}
+    parent_of = {ad: parent for parent, ads in ads_under.items() for ad in ads}
+    sums: dict[tuple[str, str | None, int | None, str], int] = {}
+    for row in fast_ads_analytics_rows(
+        data,
+        ad_account_id,
+        "ad",
+        list(parent_of),
+        start,
+        end,
+        columns=wanted,
+        granularity=granularity,
+        attribution=attribution,
+    ):
+        for column in wanted:
+            key = (parent_of[row["AD_ID"]], row.get("DATE"), row.get("HOUR"), column)
+            sums[key] = sums.get(key, 0) + row[column]
+    return sums
 
 
 def main(argv: list[str] | None = None) -> int:

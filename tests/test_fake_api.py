@@ -13,6 +13,8 @@ import requests
 from tests.fake_api import FakeData, Scale, column_kind, redact
 from tests.fake_api.data import (
     ENTITY_STATUSES,
+    LEVEL_ID_KEYS,
+    ROLLED_UP_COLUMNS,
     Attribution,
     load_spec,
     sync_columns,
@@ -303,6 +305,60 @@ def test_ads_analytics_rows_match_data(fake_api: FakePinterestAPI, granularity: 
         assert "DATE" not in rows[0]
     if granularity == "HOUR":
         assert {r["HOUR"] for r in rows} == set(range(24))
+
+
+@pytest.mark.parametrize("granularity", ["DAY", "HOUR", "WEEK"])
+@pytest.mark.parametrize(
+    ("level", "path", "ids_param", "parent_key"),
+    [
+        ("ad_account", "analytics", None, None),
+        ("campaign", "campaigns/analytics", "campaign_ids", "campaign_id"),
+        ("ad_group", "ad_groups/analytics", "ad_group_ids", "ad_group_id"),
+    ],
+)
+def test_parent_delivery_metrics_are_the_sum_of_their_ads(
+    fake_api: FakePinterestAPI,
+    level: str,
+    path: str,
+    ids_param: str | None,
+    parent_key: str | None,
+    granularity: str,
+) -> None:
+    t = today()
+    start = t - timedelta(days=2 if granularity == "HOUR" else 9)
+    fake_api.revise(3)
+    ads = fake_api.data.ads[ACCT]
+    cols = ",".join(sorted(ROLLED_UP_COLUMNS))
+    ad_rows = get(
+        fake_api,
+        f"/ad_accounts/{ACCT}/ads/analytics",
+        analytics_params(
+            start, t, granularity=granularity, ad_ids=",".join(a["id"] for a in ads), columns=cols
+        ),
+    ).json()
+    parent_of = {a["id"]: ACCT if parent_key is None else a[parent_key] for a in ads}
+    summed: dict[tuple[str, str, int | None, str], int] = {}
+    for row in ad_rows:
+        for col in ROLLED_UP_COLUMNS:
+            key = (parent_of[row["AD_ID"]], row["DATE"], row.get("HOUR"), col)
+            summed[key] = summed.get(key, 0) + row[col]
+    parents = sorted({parent_of[a["id"]] for a in ads})
+    extra = {} if ids_param is None else {ids_param: ",".join(parents)}
+    parent_rows = get(
+        fake_api,
+        f"/ad_accounts/{ACCT}/{path}",
+        analytics_params(start, t, granularity=granularity, columns=f"{cols},CTR", **extra),
+    ).json()
+    id_key = LEVEL_ID_KEYS[level]
+    served = {
+        (row[id_key], row["DATE"], row.get("HOUR"), col): row[col]
+        for row in parent_rows
+        for col in ROLLED_UP_COLUMNS
+    }
+    assert served == summed
+    assert len(served) == len(ad_rows) // len(ads) * len(parents) * len(ROLLED_UP_COLUMNS)
+    # Metrics outside the roll-up (CTR) stay the parent's own.
+    assert all(0 <= row["CTR"] <= 1 for row in parent_rows)
 
 
 def test_attribution_and_revisions_shift_values(fake_api: FakePinterestAPI) -> None:

@@ -113,6 +113,32 @@ LEVEL_ID_KEYS = {
     "ad_group": "AD_GROUP_ID",
     "ad": "AD_ID",
 }
+# Delivery and conversion metrics that reporting models add up across levels. As in
+# Pinterest, a campaign's, ad group's or account's value is the sum of its ads' values
+# (per day, or hour). The other metrics stay independent per level: hashing every column
+# of every ad again for each parent level would multiply the fake's cost by four, and
+# nothing adds them across levels.
+ROLLED_UP_COLUMNS = frozenset(
+    {
+        "SPEND_IN_MICRO_DOLLAR",
+        "PAID_IMPRESSION",
+        "IMPRESSION_1",
+        "IMPRESSION_2",
+        "TOTAL_IMPRESSION",
+        "CLICKTHROUGH_1",
+        "CLICKTHROUGH_2",
+        "TOTAL_CLICKTHROUGH",
+        "OUTBOUND_CLICK_1",
+        "OUTBOUND_CLICK_2",
+        "ENGAGEMENT_1",
+        "ENGAGEMENT_2",
+        "TOTAL_ENGAGEMENT",
+        "REPIN_1",
+        "REPIN_2",
+        "TOTAL_CONVERSIONS",
+        "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR",
+    },
+)
 USER_ID = "2783136121146311751"
 USERNAME = "fake_pinner"
 BASE_TIME = 1_700_000_000  # 2023-11-14T22:13:20Z: creation times count up from here.
@@ -1031,6 +1057,7 @@ class FakeData:
         buckets = self.buckets(
             start, end, granularity, self.reporting_today(ad_account_id, attribution)
         )
+        ads_under = self.ads_under(ad_account_id, level)
         rows: list[dict[str, Any]] = []
         for eid in wanted:
             entity = entities.get(eid)
@@ -1054,9 +1081,34 @@ class FakeData:
                         if kind in ("string", "boolean"):
                             row[col] = ctx.get(col, metric_value(eid, days[0], col))
                             continue
-                        row[col] = self.bucket_value(eid, days, col, kind, hour, attribution)
+                        # A rolled-up metric of a parent is its ads' sum.
+                        scopes = (
+                            ads_under.get(eid, [])
+                            if ads_under is not None and col in ROLLED_UP_COLUMNS
+                            else [eid]
+                        )
+                        row[col] = _aggregate(
+                            [
+                                self.bucket_value(scope, days, col, kind, hour, attribution)
+                                for scope in scopes
+                            ],
+                            kind,
+                        )
                     rows.append(row)
         return rows
+
+    def ads_under(self, ad_account_id: str, level: str) -> dict[str, list[str]] | None:
+        """{parent id: its ads' ids} for a level above ``ad`` (None at the ad level)."""
+        if level == "ad":
+            return None
+        parent_key = {"ad_account": None, "campaign": "campaign_id", "ad_group": "ad_group_id"}[
+            level
+        ]
+        under: dict[str, list[str]] = {}
+        for ad in self.ads.get(ad_account_id, []):
+            parent = ad_account_id if parent_key is None else ad[parent_key]
+            under.setdefault(parent, []).append(ad["id"])
+        return under
 
     def bucket_value(
         self,
