@@ -191,13 +191,27 @@ def end_partition_keeping_bookmark(stream: Stream, context: Context | None) -> N
     reset_state_progress_markers(stream.get_context_state(context))
 
 
-def write_checkpoint(stream: Stream, context: Context | None, value: str) -> None:
-    """Set the partition's bookmark to `value` and write a STATE message at once."""
+def set_bookmark(stream: Stream, context: Context | None, value: str) -> None:
+    """Set the partition's bookmark to `value`; the next STATE message carries it."""
     state = stream.get_context_state(context)
     state["replication_key"] = stream.replication_key
     state["replication_key_value"] = value
+
+
+def write_checkpoint(stream: Stream, context: Context | None, value: str) -> None:
+    """Set the partition's bookmark to `value` and write a STATE message at once."""
+    set_bookmark(stream, context, value)
     stream.state_manager.is_flushed = False
     stream._write_state_message()  # noqa: SLF001
+
+
+def writable_stream_state(stream: Stream) -> dict[str, Any]:
+    """The stream's whole state, partitions included, to edit in place.
+
+    The SDK calls `stream_state` internal ("not recommended except in advanced use
+    cases"); it is the one writable view of a stream's state across its partitions.
+    """
+    return stream.stream_state
 
 
 def cap_bookmark(stream: Stream, context: Context | None, value: str) -> None:

@@ -92,6 +92,9 @@ def test_the_live_objects_carry_the_internal_attributes(static_config: dict[str,
     assert isinstance(stream.state_manager.is_flushed, bool)
     assert stream.pinterest_tap is tap
     assert stream.run is tap.run_context
+    # The writable view edits the tap's state itself, not a copy.
+    sdk_seam.writable_stream_state(stream)["probe"] = 1
+    assert tap.state["bookmarks"]["boards"]["probe"] == 1
 
 
 def offences_in(where: str, text: str, private_names: set[str]) -> list[str]:

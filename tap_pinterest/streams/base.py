@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE
 from typing_extensions import override
 
+from tap_pinterest import sdk_seam
 from tap_pinterest.client import PinterestStream
 from tap_pinterest.errors import PinterestAPIError, PinterestNotFoundError
 from tap_pinterest.refusal_forms import is_no_catalog
@@ -102,9 +103,7 @@ class EntityStream(PinterestStream):
         """
         if self.former_replication_key is None:
             return
-        # SDK-INTERNAL: the SDK calls stream_state "internal ... not recommended except in
-        # advanced use cases"; it is the one writable view of this stream's state.
-        state = self.stream_state
+        state = sdk_seam.writable_stream_state(self)
         partitions = state.get("partitions")
         if not partitions:
             return

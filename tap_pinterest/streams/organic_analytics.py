@@ -383,15 +383,14 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
             self._first_unfinished = None
         cycle = pin_cycle.after_run(cycle, plan, covered)
         # The SDK would move the bookmark to the dates of the pins read so far; the cycle
-        # moves it once every pin was read (SDK state key, not an internal name).
-        state.pop("progress_markers", None)
+        # moves it once every pin was read.
+        sdk_seam.end_partition_keeping_bookmark(self, context)
         self.log_cycle(cycle, plan, len(ordered), len(windows))
         if plan.next_pin is not None:
             state[pin_cycle.CYCLE_KEY] = cycle.to_state()
             return
         state.pop(pin_cycle.CYCLE_KEY, None)
-        state["replication_key"] = self.replication_key
-        state["replication_key_value"] = (cycle.covered_to or covered).isoformat()
+        sdk_seam.set_bookmark(self, context, (cycle.covered_to or covered).isoformat())
 
     def log_cycle(
         self, cycle: pin_cycle.Cycle, plan: pin_cycle.RunPlan, total: int, windows: int
