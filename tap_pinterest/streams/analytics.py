@@ -18,7 +18,7 @@ from singer_sdk.singerlib import Metadata
 from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
 from typing_extensions import override
 
-from tap_pinterest import dates, lookback, row_meaning, run_clock
+from tap_pinterest import dates, lookback, report_columns, row_meaning, run_clock
 from tap_pinterest.analytics_columns import (
     ANY_JSON_TYPE,
     ColumnTyping,
@@ -121,6 +121,18 @@ def always_emitted(mapping: MetadataMapping, columns: Iterable[str]) -> Metadata
         entry = mapping.get(("properties", column))
         if entry is not None:
             entry.inclusion = Metadata.InclusionType.AUTOMATIC
+    return mapping
+
+
+def unselected_by_default(mapping: MetadataMapping, columns: Iterable[str]) -> MetadataMapping:
+    """Mark `columns` `selected-by-default: false` where the catalog says nothing else.
+
+    An explicit `selected` still wins; so does a catalog's own `selected-by-default`.
+    """
+    for column in columns:
+        entry = mapping.get(("properties", column))
+        if entry is not None and entry.selected_by_default is None:
+            entry.selected_by_default = False
     return mapping
 
 
@@ -313,8 +325,18 @@ class AdsAnalyticsStream(PinterestStream):
     @property
     @override
     def metadata(self) -> MetadataMapping:
-        """Keys and meaning columns are always emitted, even when deselected."""
-        return always_emitted(super().metadata, (*self.primary_keys, *self.meaning_columns))
+        """Keys and meaning columns are always emitted, even when deselected.
+
+        Report-only columns are offered but not selected by default (issue 18): a default
+        table is as wide as the synchronous columns make it.
+        """
+        mapping = always_emitted(super().metadata, (*self.primary_keys, *self.meaning_columns))
+        return unselected_by_default(mapping, self.unselected_columns)
+
+    @cached_property
+    def unselected_columns(self) -> tuple[str, ...]:
+        """The offered columns a catalog leaves out unless asked: the report-only ones."""
+        return tuple(report_columns.report_only(self.level.offered_columns))
 
     @override
     def apply_catalog(self, catalog: Catalog) -> None:
@@ -340,8 +362,17 @@ class AdsAnalyticsStream(PinterestStream):
         }
 
     def selected_metrics(self, candidates: Sequence[str]) -> list[str]:
-        """Only the metric properties selected in the catalog are requested."""
-        return [c for c in candidates if self.mask.get(("properties", c), True)]
+        """Only the metric properties selected in the catalog are requested.
+
+        A column the catalog does not list (discovered before it was offered) is taken
+        as its default: selected if synchronous, not if report-only.
+        """
+        mask = self.mask
+        return [
+            c
+            for c in candidates
+            if mask.get(("properties", c), report_columns.selected_by_default(c))
+        ]
 
     def requested_columns(self) -> list[str]:
         """Selected columns the level and granularity support, minus the identity ones."""

@@ -13,27 +13,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from tap_pinterest import spec
 from tap_pinterest.analytics_columns import ADS_COLUMNS
+from tap_pinterest.report_columns import AD_COLUMNS, ASYNC_COLUMNS
 from tap_pinterest.report_planning import DAILY_REPORT_LIMITS, PRODUCT_ITEM_REPORT_LIMITS
 
 if TYPE_CHECKING:
     from tap_pinterest.dates import DateLimits
 
 # POST /ad_accounts/{ad_account_id}/reports (analytics/create_report): where report-only
-# levels come from, and the columns its body accepts (ReportingColumnAsync).
+# levels come from; the columns its body accepts are report_columns.ASYNC_COLUMNS.
 REPORTS_PATH = "/ad_accounts/{ad_account_id}/reports"
-ASYNC_COLUMNS = spec.async_report_columns()
-_AD_COLUMNS = frozenset(
-    c
-    for c in ASYNC_COLUMNS
-    if c.startswith(("AD_", "PIN_PROMOTION")) and not c.startswith(("AD_GROUP", "AD_ACCOUNT"))
-)
 _PRODUCT_ITEM_COLUMNS = frozenset(c for c in ASYNC_COLUMNS if c.startswith("PRODUCT_ITEM_"))
 _ID_COLUMNS = frozenset({"AD_ID", "PIN_ID", "PIN_PROMOTION_ID", "PRODUCT_GROUP_ID"})
 # Report-only levels: no ad-level ids; PRODUCT_ITEM has no ad or pin promotion columns.
 _BELOW_KEYWORD = _ID_COLUMNS | _PRODUCT_ITEM_COLUMNS
-_BELOW_PRODUCT_ITEM = _ID_COLUMNS | _AD_COLUMNS
+_BELOW_PRODUCT_ITEM = _ID_COLUMNS | AD_COLUMNS
 
 
 @dataclass(frozen=True)

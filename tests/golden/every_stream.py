@@ -6,7 +6,10 @@ from today (`T-3`), so the lines are the same on any day. The lines (about 50 MB
 kept as one sha256 and count per scenario, run, stream and kind of line
 (every_stream.jsonl), written by the code before the issue-17 analytics redesign:
 regenerate it only from such code. To see what differs, write the full lines of the old
-and the new code (`--full PATH`) and diff them.
+and the new code (`--full PATH`) and diff them. Issue 18 narrowed the default columns of
+`keyword_analytics`, `product_group_analytics` and `product_item_analytics`: their SCHEMA
+and RECORD lines and the report CALL lines were regenerated from a `--full` run whose
+every other line was the same bytes (records: the former ones less the unselected keys).
 Usage: uv run --no-sync python -m tests.golden.every_stream [--full PATH]
 """
 
