@@ -9,15 +9,24 @@ builders, not from the tap's own lists.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tap_pinterest import spec
+from tap_pinterest.failures import StreamFailuresError
+from tap_pinterest.tap import TapPinterest
+from tests.fake_api import Scale
 from tests.tap_runner import catalog_selecting, run_sync, select_properties
 from tests.test_analytics import ACCOUNTS, days_ago
-from tests.test_reports import ATTRIBUTION, report_bodies, report_config
+from tests.test_reports import ATTRIBUTION, REPORTS, keyed, report_bodies, report_config
+from tests.test_reports import expected_records as plain_expected
+from tests.test_targeting_analytics import DEFAULT_TYPES, key_of
+from tests.test_targeting_analytics import expected_records as targeting_expected
 
 if TYPE_CHECKING:
     from datetime import date
@@ -170,3 +179,154 @@ def test_report_bodies_of_a_default_run_are_a_fraction_of_the_former_width(
     body = report_bodies(fake_api, ACCOUNTS[0], "KEYWORD")[0]
     assert len(body["columns"]) == 170
     assert len(json.dumps(body)) < 5_000
+
+
+# Item 1: every report column at the synchronous levels ------------------------------
+
+# The shopping levels' ids and attributes are below every ads level; an ad's feed item
+# is below the levels above ads: their rows' keys have no such column.
+_BELOW_ADS = frozenset(
+    {"PRODUCT_GROUP_ID", "PRODUCT_GROUP_STATUS"}
+    | {c for c in ASYNC if c.startswith("PRODUCT_ITEM_")}
+)
+ADS_LEVELS = {
+    # stream: (report level, report-only columns it does not offer)
+    "ad_account_analytics": ("ADVERTISER", _BELOW_ADS | {"STANDARD_AD_FEED_ITEM_ID"}),
+    "campaign_analytics": ("CAMPAIGN", _BELOW_ADS | {"STANDARD_AD_FEED_ITEM_ID"}),
+    "ad_group_analytics": ("AD_GROUP", _BELOW_ADS | {"STANDARD_AD_FEED_ITEM_ID"}),
+    "ad_analytics": ("PIN_PROMOTION", _BELOW_ADS),
+    "ad_account_targeting_analytics": (
+        "ADVERTISER_TARGETING",
+        _BELOW_ADS | {"STANDARD_AD_FEED_ITEM_ID"},
+    ),
+    "campaign_targeting_analytics": (
+        "CAMPAIGN_TARGETING",
+        _BELOW_ADS | {"STANDARD_AD_FEED_ITEM_ID"},
+    ),
+    "ad_group_targeting_analytics": (
+        "AD_GROUP_TARGETING",
+        _BELOW_ADS | {"STANDARD_AD_FEED_ITEM_ID"},
+    ),
+    "ad_targeting_analytics": ("PIN_PROMOTION_TARGETING", _BELOW_ADS),
+}
+SMALL = Scale(campaigns_per_account=2, ad_groups_per_campaign=1, ads_per_ad_group=2)
+SYNC_PATHS = r"/v5/ad_accounts/\d+(/\w+)?/(targeting_)?analytics"
+
+
+def test_ads_levels_offer_every_report_column_unselected() -> None:
+    """Synchronous columns as before (selected); report-only ones available, not selected."""
+    from tests.tap_runner import discovered_catalog  # noqa: PLC0415
+
+    catalog = discovered_catalog({"access_token": "x"})
+    entries = {e["tap_stream_id"]: e for e in catalog["streams"]}
+    report_only = set(ASYNC) - set(SYNC)
+    assert len(report_only) == 439
+    for stream, (_, not_offered) in ADS_LEVELS.items():
+        entry = entries[stream]
+        metadata = {tuple(m["breadcrumb"]): m["metadata"] for m in entry["metadata"]}
+        offered = set(entry["schema"]["properties"]) & report_only
+        assert offered == report_only - not_offered, stream
+        unselected = {
+            crumb[1] for crumb, meta in metadata.items() if meta.get("selected-by-default") is False
+        }
+        assert unselected == offered, stream
+        assert entry["schema"]["properties"][EXTRA] == {"type": ["number", "null"]}
+        assert entry["schema"]["properties"]["AD_STATUS"] == {"type": ["string", "null"]}
+        # The synchronous columns keep their place, first, in the spec's order.
+        names = list(entry["schema"]["properties"])
+        assert names.index("SPEND_IN_DOLLAR") < names.index(EXTRA)
+
+
+def shared(record: dict[str, Any], *dropped: str) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in dropped}
+
+
+@pytest.mark.parametrize("stream", list(ADS_LEVELS))
+def test_a_report_only_column_sends_every_date_to_reports(
+    fake_api: FakePinterestAPI, caplog: pytest.LogCaptureFixture, stream: str
+) -> None:
+    """The column exactly; the shared columns as the synchronous run gives them."""
+    fake_api.reset(SMALL)
+    level = ADS_LEVELS[stream][0]
+    window = (days_ago(3), days_ago(1))
+    config = report_config(fake_api, *window)
+    by_sync = run_sync(config, streams={stream})
+    sync_calls = fake_api.calls(SYNC_PATHS)
+    assert sync_calls
+    assert fake_api.calls(REPORTS, method="POST") == []
+    asked = sync_calls[0].query["columns"][0].split(",")
+    assert EXTRA not in asked
+
+    fake_api.clear_log()
+    catalog = select_properties(catalog_selecting(config, {stream}), stream, {EXTRA})
+    with caplog.at_level(logging.INFO):
+        by_report = run_sync(config, catalog=catalog)
+    assert fake_api.calls(SYNC_PATHS) == []
+    for account in ACCOUNTS:
+        bodies = report_bodies(fake_api, account, level)
+        assert [(b["start_date"], b["end_date"]) for b in bodies] == [
+            (window[0].isoformat(), window[1].isoformat())
+        ]
+        # The synchronous request's columns (less the one reports lack), then the extra.
+        assert bodies[0]["columns"] == [*(c for c in asked if c != "QUIZ_PIN_RESULT_OPEN"), EXTRA]
+    said = [r.getMessage() for r in caplog.records if "only path serving" in r.getMessage()]
+    assert said == [
+        f"{stream}: every date comes from async reports, the only path serving the selected {EXTRA}"
+    ]
+
+    columns = report_bodies(fake_api, ACCOUNTS[0], level)[0]["columns"]
+    if "targeting" in stream:
+        expected = targeting_expected(fake_api, stream, *window, DEFAULT_TYPES, columns=columns)
+        from_sync = {key_of(stream, r): r for r in by_sync.stream(stream)}
+        from_report = {key_of(stream, r): r for r in by_report.stream(stream)}
+    else:
+        expected = plain_expected(fake_api, stream, *window, columns)
+        from_sync = keyed(stream, by_sync.stream(stream))
+        from_report = keyed(stream, by_report.stream(stream))
+    assert len(from_report) == len(by_report.stream(stream))
+    assert from_report == expected
+    assert {type(r[EXTRA]) for r in from_report.values()} <= {int, float}
+    assert any(r[EXTRA] for r in from_report.values())
+    assert set(from_report) == set(from_sync)
+    for key, record in from_sync.items():
+        assert shared(from_report[key], EXTRA) == shared(record, "QUIZ_PIN_RESULT_OPEN"), key
+    assert by_report.final_state == by_sync.final_state
+
+
+def test_a_catalog_without_the_new_columns_stays_synchronous(fake_api: FakePinterestAPI) -> None:
+    """A catalog discovered before report-only columns were offered asks for none."""
+    config = report_config(fake_api, days_ago(2), days_ago(1))
+    catalog = catalog_selecting(config, {"campaign_analytics"})
+    for entry in catalog["streams"]:
+        if entry["tap_stream_id"] == "campaign_analytics":
+            for name in set(ASYNC) - set(SYNC):
+                entry["schema"]["properties"].pop(name, None)
+            entry["metadata"] = [
+                m
+                for m in entry["metadata"]
+                if m["breadcrumb"][-1:] == [] or m["breadcrumb"][1] in entry["schema"]["properties"]
+            ]
+    result = run_sync(config, catalog=catalog)
+    assert len(result.stream("campaign_analytics")) == 12 * 2 * 2  # campaigns, days, accounts
+    assert fake_api.calls(REPORTS, method="POST") == []
+    assert fake_api.calls(r"/v5/ad_accounts/\d+/campaigns/analytics")
+
+
+def test_a_report_only_column_with_analytics_source_sync_is_a_clear_error(
+    fake_api: FakePinterestAPI,
+) -> None:
+    config = report_config(fake_api, days_ago(2), days_ago(1), analytics_source="sync")
+    stream = "ad_group_analytics"
+    catalog = select_properties(catalog_selecting(config, {stream}), stream, {EXTRA})
+    tap = TapPinterest(config=config, catalog=catalog, parse_env_config=False)
+    with contextlib.redirect_stdout(io.StringIO()), pytest.raises(StreamFailuresError) as raised:
+        tap.sync_all()
+    error = raised.value
+    assert {f.problem for f in error.failures} == {
+        (
+            f"{stream}: {EXTRA} come only from async reports, but analytics_source is sync; "
+            "deselect them or set analytics_source to auto or reports"
+        )
+    }
+    assert fake_api.calls(REPORTS, method="POST") == []
+    assert fake_api.calls(SYNC_PATHS) == []

@@ -200,6 +200,7 @@ class AdsAnalyticsStream(PinterestStream):
         self.targeting = TargetingRows(self) if self.level.targeting else None
         super().__init__(*args, **kwargs)
         self._warned_cap = False
+        self._said_report_columns = False
         self._unknown_columns: set[str] = set()
         # The last row's columns, in order, and their kept types: rows of one answer
         # share them, so the types are looked up once per answer, not once per cell.
@@ -394,12 +395,34 @@ class AdsAnalyticsStream(PinterestStream):
         entity_stream = self.level.entity_stream
         return None if entity_stream is None else self.ids_of(entity_stream, context)
 
-    def analytics_source(self) -> AnalyticsSource:
-        """Where dates come from: `auto` (reports beyond 90 days), `reports` or `sync`."""
+    def analytics_source(self, columns: Sequence[str] = ()) -> AnalyticsSource:
+        """Where dates come from: `auto` (reports beyond 90 days), `reports` or `sync`.
+
+        Requested report-only columns send every date to reports, the only path serving
+        them, so rows have one shape whichever date they are for (issue 18).
+        """
         if self.level.reports_only:
             return "reports"
         # The settings schema allows only ANALYTICS_SOURCES.
-        return cast("AnalyticsSource", self.config.get("analytics_source", "auto"))
+        configured = cast("AnalyticsSource", self.config.get("analytics_source", "auto"))
+        only_in_reports = report_columns.report_only(columns)
+        if not only_in_reports:
+            return configured
+        named = ", ".join(only_in_reports)
+        if configured == "sync":
+            msg = (
+                f"{self.name}: {named} come only from async reports, but analytics_source "
+                "is sync; deselect them or set analytics_source to auto or reports"
+            )
+            raise PinterestAPIError(msg)
+        if configured != "reports" and not self._said_report_columns:
+            self._said_report_columns = True
+            self.logger.info(
+                "%s: every date comes from async reports, the only path serving the selected %s",
+                self.name,
+                named,
+            )
+        return "reports"
 
     @cached_property
     def sync_source(self) -> SyncSource:
@@ -430,14 +453,14 @@ class AdsAnalyticsStream(PinterestStream):
 
         `sync`: the synchronous endpoint over its 90 days. Otherwise the dates reports
         reach split at the synchronous reach (report_planning.route): reports before it
-        (`auto`) or for all of them (`reports`, and levels only reports serve).
+        (`auto`) or for all of them (`reports`, levels only reports serve, and a
+        selection with report-only columns).
         """
-        source = self.analytics_source()
+        columns = self.requested_columns()  # a selection without metrics fails first
+        source = self.analytics_source(columns)
         if source == "sync":
-            columns = self.requested_columns()  # a selection without metrics fails first
             yield self.sync_source, self.sync_windows(context), columns
             return
-        columns = self.requested_columns()
         limits = HOURLY_REPORT_LIMITS if self.granularity == "HOUR" else self.level.report_reach
         reachable = self.plan(context, limits)
         self.warn_cap(reachable, limits.max_days_back)
