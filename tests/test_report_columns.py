@@ -13,6 +13,7 @@ import contextlib
 import io
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -275,8 +276,11 @@ def test_a_report_only_column_sends_every_date_to_reports(
     ]
 
     columns = report_bodies(fake_api, ACCOUNTS[0], level)[0]["columns"]
+    expected: dict[Any, dict[str, Any]]
+    from_sync: dict[Any, dict[str, Any]]
+    from_report: dict[Any, dict[str, Any]]
     if "targeting" in stream:
-        expected = targeting_expected(fake_api, stream, *window, DEFAULT_TYPES, columns=columns)
+        expected = targeting_expected(fake_api, stream, *window, DEFAULT_TYPES, columns)
         from_sync = {key_of(stream, r): r for r in by_sync.stream(stream)}
         from_report = {key_of(stream, r): r for r in by_report.stream(stream)}
     else:
@@ -330,3 +334,84 @@ def test_a_report_only_column_with_analytics_source_sync_is_a_clear_error(
     }
     assert fake_api.calls(REPORTS, method="POST") == []
     assert fake_api.calls(SYNC_PATHS) == []
+
+
+def select_everything(catalog: dict[str, Any], streams: set[str]) -> dict[str, Any]:
+    """What Meltano's `*.*` makes of a catalog: every property `selected: true`."""
+    for entry in catalog["streams"]:
+        if entry["tap_stream_id"] in streams:
+            for metadata in entry["metadata"]:
+                metadata["metadata"]["selected"] = True
+    return catalog
+
+
+def lines(result: SyncResult) -> list[dict[str, Any]]:
+    """SCHEMA and RECORD messages, time_extracted aside."""
+    return [
+        {k: v for k, v in m.items() if k != "time_extracted"}
+        for m in result.messages
+        if m["type"] in {"SCHEMA", "RECORD"}
+    ]
+
+
+def calls_made(api: FakePinterestAPI) -> list[tuple[str, ...]]:
+    """Every call, report tokens aside (the fake numbers them across runs)."""
+    return [
+        (
+            c.method,
+            *(re.sub(r"report-\d+", "report-N", t) for t in (c.path, c.query_string)),
+            c.body,
+        )
+        for c in api.log
+    ]
+
+
+def test_a_wildcard_selection_keeps_the_default_columns(
+    fake_api: FakePinterestAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Meltano's `*.*` selects every property: the tables and calls stay the defaults."""
+    fake_api.reset(SMALL)
+    streams = {"ad_analytics", "keyword_analytics"}
+    config = report_config(fake_api, days_ago(2), days_ago(1))
+    by_default = run_sync(config, streams=streams)
+    default_calls = calls_made(fake_api)
+    fake_api.clear_log()
+    catalog = select_everything(catalog_selecting(config, streams), streams)
+    with caplog.at_level(logging.INFO):
+        everything = run_sync(config, catalog=catalog)
+    assert calls_made(fake_api) == default_calls
+    assert lines(everything) == lines(by_default)
+    assert everything.final_state == by_default.final_state
+    said = sorted(r.getMessage() for r in caplog.records if "as a wildcard" in r.getMessage())
+    # 439 report-only columns, less the shopping levels' (ad: 13, keyword: 12).
+    offered = {"ad_analytics": 426, "keyword_analytics": 427}
+    assert said == [
+        f"{stream}: the catalog selects all {offered[stream]} columns that are not selected "
+        f"by default, as a wildcard (Meltano's *.* or {stream}.*) does; they stay off: "
+        "select the ones you want by name"
+        for stream in sorted(streams)
+    ]
+
+
+def test_naming_report_only_columns_beside_a_wildcard_gets_them(
+    fake_api: FakePinterestAPI,
+) -> None:
+    """`ad_analytics.*` less one column is not a blanket wildcard: the rest are asked for."""
+    stream = "ad_analytics"
+    config = report_config(fake_api, days_ago(2), days_ago(1))
+    catalog = select_everything(catalog_selecting(config, {stream}), {stream})
+    for entry in catalog["streams"]:
+        for metadata in entry["metadata"]:
+            if entry["tap_stream_id"] == stream and metadata["breadcrumb"] == [
+                "properties",
+                "ADS_CREDIT_SPEND_IN_DOLLAR",
+            ]:
+                metadata["metadata"]["selected"] = False
+    result = run_sync(config, catalog=catalog)
+    body = report_bodies(fake_api, ACCOUNTS[0], "PIN_PROMOTION")[0]
+    assert EXTRA in body["columns"]
+    assert "ADS_CREDIT_SPEND_IN_DOLLAR" not in body["columns"]
+    # The synchronous columns less QUIZ_PIN_RESULT_OPEN, and 426 report-only ones less one.
+    assert len(body["columns"]) == 172 + 426 - 1
+    assert fake_api.calls(SYNC_PATHS) == []
+    assert all(EXTRA in r for r in result.stream(stream))
