@@ -415,3 +415,23 @@ def test_naming_report_only_columns_beside_a_wildcard_gets_them(
     assert len(body["columns"]) == 172 + 426 - 1
     assert fake_api.calls(SYNC_PATHS) == []
     assert all(EXTRA in r for r in result.stream(stream))
+
+
+def test_a_wildcard_plus_a_column_made_default_gets_that_column(
+    fake_api: FakePinterestAPI,
+) -> None:
+    """Meltano `metadata: {ad_analytics: {COLUMN: {selected-by-default: true}}}` with `*.*`."""
+    stream = "ad_analytics"
+    config = report_config(fake_api, days_ago(2), days_ago(1))
+    catalog = select_everything(catalog_selecting(config, {stream}), {stream})
+    for entry in catalog["streams"]:
+        for metadata in entry["metadata"]:
+            if entry["tap_stream_id"] == stream and metadata["breadcrumb"] == ["properties", EXTRA]:
+                metadata["metadata"]["selected-by-default"] = True
+    result = run_sync(config, catalog=catalog)
+    asked = report_bodies(fake_api, ACCOUNTS[0], "PIN_PROMOTION")[0]["columns"]
+    assert asked[-1] == EXTRA
+    assert len(asked) == 172 + 1
+    assert {frozenset(r) for r in result.stream(stream)} == {
+        frozenset({*asked, "AD_ID", "ad_account_id", "DATE", *ATTRIBUTION})
+    }
