@@ -17,11 +17,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 
 from tap_pinterest import spec
 from tap_pinterest.failures import StreamFailuresError
 from tap_pinterest.tap import TapPinterest
 from tests.fake_api import Scale
+from tests.fake_api.server import DEFAULT_STATIC_TOKEN
 from tests.tap_runner import catalog_selecting, run_sync, select_properties
 from tests.test_analytics import ACCOUNTS, days_ago
 from tests.test_reports import ATTRIBUTION, REPORTS, keyed, report_bodies, report_config
@@ -435,3 +437,74 @@ def test_a_wildcard_plus_a_column_made_default_gets_that_column(
     assert {frozenset(r) for r in result.stream(stream)} == {
         frozenset({*asked, "AD_ID", "ad_account_id", "DATE", *ATTRIBUTION})
     }
+
+
+# The fake's contract: what the spec lets each level's reports serve --------------------
+
+
+@pytest.mark.parametrize(
+    ("level", "types"),
+    [
+        ("ADVERTISER", None),
+        ("CAMPAIGN", None),
+        ("AD_GROUP", None),
+        ("PIN_PROMOTION", None),
+        ("AD_GROUP_TARGETING", ["AGE_BUCKET"]),
+    ],
+)
+def test_fake_reports_serve_every_report_column_at_the_ads_levels(
+    fake_api: FakePinterestAPI, level: str, types: list[str] | None
+) -> None:
+    """All 613 columns are accepted; the synchronous endpoints refuse the report-only ones."""
+    auth = {"Authorization": f"Bearer {DEFAULT_STATIC_TOKEN}"}
+    body: dict[str, Any] = {
+        "start_date": days_ago(2).isoformat(),
+        "end_date": days_ago(1).isoformat(),
+        "granularity": "DAY",
+        "level": level,
+        "columns": list(ASYNC),
+    }
+    if types:
+        body["targeting_types"] = types
+    url = f"{fake_api.url}/ad_accounts/{ACCOUNTS[0]}/reports"
+    created = requests.post(url, json=body, headers=auth, timeout=10)
+    assert created.status_code == 200, created.text
+    poll = requests.get(url, params={"token": created.json()["token"]}, headers=auth, timeout=10)
+    rows = [r for rs in requests.get(poll.json()["url"], timeout=10).json().values() for r in rs]
+    assert rows
+    served = {c for row in rows for c in row}
+    # Zero metrics are left out of JSON reports; every other report-only column is there.
+    assert len(served & (set(ASYNC) - set(SYNC))) > 400
+    assert EXTRA in served
+
+    refused = requests.get(
+        f"{fake_api.url}/ad_accounts/{ACCOUNTS[0]}/analytics",
+        params={
+            "start_date": days_ago(2).isoformat(),
+            "end_date": days_ago(1).isoformat(),
+            "granularity": "DAY",
+            "columns": f"SPEND_IN_DOLLAR,{EXTRA}",
+        },
+        headers=auth,
+        timeout=10,
+    )
+    assert refused.status_code == 400
+    assert EXTRA in refused.text
+
+
+def test_fake_refuses_ad_columns_at_product_item_reports(fake_api: FakePinterestAPI) -> None:
+    """analytics/create_report: no column related to pin promotion and ad at PRODUCT_ITEM."""
+    response = requests.post(
+        f"{fake_api.url}/ad_accounts/{ACCOUNTS[0]}/reports",
+        json={
+            "start_date": days_ago(2).isoformat(),
+            "end_date": days_ago(1).isoformat(),
+            "granularity": "DAY",
+            "level": "PRODUCT_ITEM",
+            "columns": ["SPEND_IN_DOLLAR", "AD_STATUS", "PIN_PROMOTION_NAME"],
+        },
+        headers={"Authorization": f"Bearer {DEFAULT_STATIC_TOKEN}"},
+        timeout=10,
+    )
+    assert response.status_code == 400
+    assert "AD_STATUS, PIN_PROMOTION_NAME" in response.text
