@@ -25,6 +25,7 @@ from tap_pinterest.settings import (
 )
 from tap_pinterest.state_check import check_state_shape, parse_state_text
 from tap_pinterest.token_store import TokenStore, TokenStoreError
+from tap_pinterest.wildcard_selection import keep_defaults
 from tap_pinterest.writer import SingerLineWriter
 
 if TYPE_CHECKING:
@@ -56,6 +57,13 @@ class TapPinterest(SeamTap):
         """Add the cross-setting checks to the SDK's JSON-schema validation."""
         errors = schema_errors + semantic_errors(dict(self.config))
         return [redact_secrets(error, self.config) for error in errors]
+
+    @override
+    def setup_mapper(self) -> None:
+        """First keep off the optional columns a wildcard selected (wildcard_selection)."""
+        if self.input_catalog is not None:
+            keep_defaults(self.input_catalog, self.logger)
+        super().setup_mapper()
 
     @cached_property
     def authenticator(self) -> APIAuthenticatorBase:

@@ -66,7 +66,7 @@ def discovered_catalog(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def catalog_selecting(config: dict[str, Any], streams: set[str]) -> dict[str, Any]:
-    """The discovered catalog with only `streams` selected (all their properties)."""
+    """The discovered catalog with only `streams` selected (their default properties)."""
     catalog = discovered_catalog(config)
     for entry in catalog["streams"]:
         chosen = entry["tap_stream_id"] in streams
@@ -85,6 +85,18 @@ def deselect_properties(catalog: dict[str, Any], stream: str, keep: set[str]) ->
             breadcrumb = metadata["breadcrumb"]
             if len(breadcrumb) == 2 and breadcrumb[1] not in keep:
                 metadata["metadata"]["selected"] = False
+    return catalog
+
+
+def select_properties(catalog: dict[str, Any], stream: str, names: set[str]) -> dict[str, Any]:
+    """Select the properties `names` of `stream` (e.g. report-only columns)."""
+    for entry in catalog["streams"]:
+        if entry["tap_stream_id"] != stream:
+            continue
+        for metadata in entry["metadata"]:
+            breadcrumb = metadata["breadcrumb"]
+            if len(breadcrumb) == 2 and breadcrumb[1] in names:
+                metadata["metadata"]["selected"] = True
     return catalog
 
 

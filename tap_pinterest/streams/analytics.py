@@ -18,7 +18,7 @@ from singer_sdk.singerlib import Metadata
 from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
 from typing_extensions import override
 
-from tap_pinterest import dates, lookback, row_meaning, run_clock
+from tap_pinterest import dates, lookback, report_columns, row_meaning, run_clock
 from tap_pinterest.analytics_columns import (
     ANY_JSON_TYPE,
     ColumnTyping,
@@ -124,6 +124,18 @@ def always_emitted(mapping: MetadataMapping, columns: Iterable[str]) -> Metadata
     return mapping
 
 
+def unselected_by_default(mapping: MetadataMapping, columns: Iterable[str]) -> MetadataMapping:
+    """Mark `columns` `selected-by-default: false` where the catalog says nothing else.
+
+    An explicit `selected` still wins; so does a catalog's own `selected-by-default`.
+    """
+    for column in columns:
+        entry = mapping.get(("properties", column))
+        if entry is not None and entry.selected_by_default is None:
+            entry.selected_by_default = False
+    return mapping
+
+
 def bookmark_date(name: str, context: Context | None, value: Any) -> date | None:  # noqa: ANN401
     """A stored bookmark as a date (None without one); anything else is an invalid state."""
     if not value:
@@ -188,6 +200,7 @@ class AdsAnalyticsStream(PinterestStream):
         self.targeting = TargetingRows(self) if self.level.targeting else None
         super().__init__(*args, **kwargs)
         self._warned_cap = False
+        self._said_report_columns = False
         self._unknown_columns: set[str] = set()
         # The last row's columns, in order, and their kept types: rows of one answer
         # share them, so the types are looked up once per answer, not once per cell.
@@ -313,8 +326,18 @@ class AdsAnalyticsStream(PinterestStream):
     @property
     @override
     def metadata(self) -> MetadataMapping:
-        """Keys and meaning columns are always emitted, even when deselected."""
-        return always_emitted(super().metadata, (*self.primary_keys, *self.meaning_columns))
+        """Keys and meaning columns are always emitted, even when deselected.
+
+        Report-only columns are offered but not selected by default (issue 18): a default
+        table is as wide as the synchronous columns make it.
+        """
+        mapping = always_emitted(super().metadata, (*self.primary_keys, *self.meaning_columns))
+        return unselected_by_default(mapping, self.unselected_columns)
+
+    @cached_property
+    def unselected_columns(self) -> tuple[str, ...]:
+        """The offered columns a catalog leaves out unless asked: the report-only ones."""
+        return tuple(report_columns.report_only(self.level.offered_columns))
 
     @override
     def apply_catalog(self, catalog: Catalog) -> None:
@@ -340,8 +363,17 @@ class AdsAnalyticsStream(PinterestStream):
         }
 
     def selected_metrics(self, candidates: Sequence[str]) -> list[str]:
-        """Only the metric properties selected in the catalog are requested."""
-        return [c for c in candidates if self.mask.get(("properties", c), True)]
+        """Only the metric properties selected in the catalog are requested.
+
+        A column the catalog does not list (discovered before it was offered) is taken
+        as its default: selected if synchronous, not if report-only.
+        """
+        mask = self.mask
+        return [
+            c
+            for c in candidates
+            if mask.get(("properties", c), report_columns.selected_by_default(c))
+        ]
 
     def requested_columns(self) -> list[str]:
         """Selected columns the level and granularity support, minus the identity ones."""
@@ -363,12 +395,34 @@ class AdsAnalyticsStream(PinterestStream):
         entity_stream = self.level.entity_stream
         return None if entity_stream is None else self.ids_of(entity_stream, context)
 
-    def analytics_source(self) -> AnalyticsSource:
-        """Where dates come from: `auto` (reports beyond 90 days), `reports` or `sync`."""
+    def analytics_source(self, columns: Sequence[str] = ()) -> AnalyticsSource:
+        """Where dates come from: `auto` (reports beyond 90 days), `reports` or `sync`.
+
+        Requested report-only columns send every date to reports, the only path serving
+        them, so rows have one shape whichever date they are for (issue 18).
+        """
         if self.level.reports_only:
             return "reports"
         # The settings schema allows only ANALYTICS_SOURCES.
-        return cast("AnalyticsSource", self.config.get("analytics_source", "auto"))
+        configured = cast("AnalyticsSource", self.config.get("analytics_source", "auto"))
+        only_in_reports = report_columns.report_only(columns)
+        if not only_in_reports:
+            return configured
+        named = ", ".join(only_in_reports)
+        if configured == "sync":
+            msg = (
+                f"{self.name}: {named} come only from async reports, but analytics_source "
+                "is sync; deselect them or set analytics_source to auto or reports"
+            )
+            raise PinterestAPIError(msg)
+        if configured != "reports" and not self._said_report_columns:
+            self._said_report_columns = True
+            self.logger.info(
+                "%s: every date comes from async reports, the only path serving the selected %s",
+                self.name,
+                named,
+            )
+        return "reports"
 
     @cached_property
     def sync_source(self) -> SyncSource:
@@ -399,14 +453,14 @@ class AdsAnalyticsStream(PinterestStream):
 
         `sync`: the synchronous endpoint over its 90 days. Otherwise the dates reports
         reach split at the synchronous reach (report_planning.route): reports before it
-        (`auto`) or for all of them (`reports`, and levels only reports serve).
+        (`auto`) or for all of them (`reports`, levels only reports serve, and a
+        selection with report-only columns).
         """
-        source = self.analytics_source()
+        columns = self.requested_columns()  # a selection without metrics fails first
+        source = self.analytics_source(columns)
         if source == "sync":
-            columns = self.requested_columns()  # a selection without metrics fails first
             yield self.sync_source, self.sync_windows(context), columns
             return
-        columns = self.requested_columns()
         limits = HOURLY_REPORT_LIMITS if self.granularity == "HOUR" else self.level.report_reach
         reachable = self.plan(context, limits)
         self.warn_cap(reachable, limits.max_days_back)

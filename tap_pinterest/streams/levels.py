@@ -13,27 +13,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from tap_pinterest import spec
 from tap_pinterest.analytics_columns import ADS_COLUMNS
+from tap_pinterest.report_columns import AD_COLUMNS, ASYNC_COLUMNS, REPORT_ONLY_COLUMNS
 from tap_pinterest.report_planning import DAILY_REPORT_LIMITS, PRODUCT_ITEM_REPORT_LIMITS
 
 if TYPE_CHECKING:
     from tap_pinterest.dates import DateLimits
 
 # POST /ad_accounts/{ad_account_id}/reports (analytics/create_report): where report-only
-# levels come from, and the columns its body accepts (ReportingColumnAsync).
+# levels come from; the columns its body accepts are report_columns.ASYNC_COLUMNS.
 REPORTS_PATH = "/ad_accounts/{ad_account_id}/reports"
-ASYNC_COLUMNS = spec.async_report_columns()
-_AD_COLUMNS = frozenset(
-    c
-    for c in ASYNC_COLUMNS
-    if c.startswith(("AD_", "PIN_PROMOTION")) and not c.startswith(("AD_GROUP", "AD_ACCOUNT"))
-)
 _PRODUCT_ITEM_COLUMNS = frozenset(c for c in ASYNC_COLUMNS if c.startswith("PRODUCT_ITEM_"))
 _ID_COLUMNS = frozenset({"AD_ID", "PIN_ID", "PIN_PROMOTION_ID", "PRODUCT_GROUP_ID"})
 # Report-only levels: no ad-level ids; PRODUCT_ITEM has no ad or pin promotion columns.
 _BELOW_KEYWORD = _ID_COLUMNS | _PRODUCT_ITEM_COLUMNS
-_BELOW_PRODUCT_ITEM = _ID_COLUMNS | _AD_COLUMNS
+_BELOW_PRODUCT_ITEM = _ID_COLUMNS | AD_COLUMNS
+# The synchronous levels' columns: theirs, then the report-only ones (issue 18), less
+# the ids and attributes of the shopping levels below (product groups and items) and,
+# above the ad level, an ad's feed item: asked at a higher level they would split its
+# rows, whose key has no such column.
+_SYNC_LEVEL_COLUMNS = (*ADS_COLUMNS, *REPORT_ONLY_COLUMNS)
+_BELOW_ADS = frozenset({"PRODUCT_GROUP_ID", "PRODUCT_GROUP_STATUS"}) | _PRODUCT_ITEM_COLUMNS
+_BELOW_AD_GROUP = _BELOW_ADS | {"STANDARD_AD_FEED_ITEM_ID"}
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,13 @@ class AdsLevel:
 
     @property
     def offered_columns(self) -> tuple[str, ...]:
-        """The reporting columns the level offers (report-only levels: the async enum)."""
-        return ASYNC_COLUMNS if self.reports_only else ADS_COLUMNS
+        """The reporting columns the level offers, less `lower_level_columns`' later.
+
+        Report-only levels: the async enum. The others: the synchronous columns, then
+        the report-only ones (issue 18), which only reports serve (selecting one sends
+        every date of the stream to reports).
+        """
+        return ASYNC_COLUMNS if self.reports_only else _SYNC_LEVEL_COLUMNS
 
     @property
     def record_keys(self) -> tuple[str, ...]:
@@ -113,7 +119,7 @@ AD_ACCOUNT = AdsLevel(
     "ad_account_analytics",
     "ADVERTISER",
     "/ad_accounts/{ad_account_id}/analytics",
-    lower_level_columns=_BELOW_ACCOUNT,
+    lower_level_columns=_BELOW_ACCOUNT | _BELOW_AD_GROUP,
     twin=Twin(
         "ad_account_targeting_analytics",
         "ADVERTISER_TARGETING",
@@ -128,7 +134,7 @@ CAMPAIGN = AdsLevel(
     id_column="CAMPAIGN_ID",
     ids_param="campaign_ids",
     entity_stream="campaigns",
-    lower_level_columns=_BELOW_ACCOUNT - {"CAMPAIGN_ID"},
+    lower_level_columns=(_BELOW_ACCOUNT - {"CAMPAIGN_ID"}) | _BELOW_AD_GROUP,
     twin=Twin(
         "campaign_targeting_analytics",
         "CAMPAIGN_TARGETING",
@@ -143,7 +149,7 @@ AD_GROUP = AdsLevel(
     id_column="AD_GROUP_ID",
     ids_param="ad_group_ids",
     entity_stream="ad_groups",
-    lower_level_columns=frozenset({"AD_ID", "PIN_ID", "PIN_PROMOTION_ID"}),
+    lower_level_columns=frozenset({"AD_ID", "PIN_ID", "PIN_PROMOTION_ID"}) | _BELOW_AD_GROUP,
     twin=Twin(
         "ad_group_targeting_analytics",
         "AD_GROUP_TARGETING",
@@ -159,6 +165,7 @@ AD = AdsLevel(
     id_column="AD_ID",
     ids_param="ad_ids",
     entity_stream="ads",
+    lower_level_columns=_BELOW_ADS,
     twin=Twin(
         "ad_targeting_analytics",
         "PIN_PROMOTION_TARGETING",

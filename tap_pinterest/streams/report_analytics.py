@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from tap_pinterest import sdk_seam
 from tap_pinterest.analytics_columns import column_json_type
+from tap_pinterest.report_columns import ASYNC_COLUMN_SET
 from tap_pinterest.reports import ReportClient, ReportRequest
-from tap_pinterest.streams.levels import ASYNC_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from tap_pinterest import dates
     from tap_pinterest.streams.analytics import AdsAnalyticsStream
 
-ASYNC_COLUMN_SET = frozenset(ASYNC_COLUMNS)
 DEFAULT_POLL_SECONDS = 2.0
 DEFAULT_DEADLINE_SECONDS = 3600
 

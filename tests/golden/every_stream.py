@@ -5,10 +5,13 @@ Each scenario syncs against the fake with its dates hashed as distances from tod
 from today (`T-3`), so the lines are the same on any day. The lines (about 50 MB) are
 kept as one sha256 and count per scenario, run, stream and kind of line
 (every_stream.jsonl), written by the code before the issue-17 analytics redesign:
-regenerate it only from such code. (Regenerated once since, with the tap unchanged, when
-the fake began rolling parents' delivery metrics up from their ads: only the RECORD lines
-of the parent levels changed.) To see what differs, write the full lines of the old
-and the new code (`--full PATH`) and diff them.
+regenerate it only from such code. To see what differs, write the full lines of the old
+and the new code (`--full PATH`) and diff them. Regenerated twice since, each time from a
+`--full` run whose other lines were the same bytes: when the fake began rolling parents'
+delivery metrics up from their ads (RECORD lines of the parent levels), and when issue 18
+narrowed the default columns of `keyword_analytics`, `product_group_analytics` and
+`product_item_analytics` (their SCHEMA and RECORD lines and the report CALL lines; records:
+the former ones less the unselected keys).
 Usage: uv run --no-sync python -m tests.golden.every_stream [--full PATH]
 """
 
