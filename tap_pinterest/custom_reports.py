@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from tap_pinterest import spec
 from tap_pinterest.analytics_columns import column_json_type, is_conversion_column
 from tap_pinterest.attribution import attribution_window_errors
-from tap_pinterest.streams.levels import ASYNC_COLUMNS, PLAIN_LEVELS, targeting_levels
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -36,6 +35,8 @@ if TYPE_CHECKING:
 
 SETTING = "custom_reports"
 STREAM_PREFIX = "custom_report_"
+# ReportingColumnAsync: the columns a report body takes.
+ASYNC_COLUMNS = spec.async_report_columns()
 EVENT_NAME_COLUMN = "CUSTOM_EVENT_NAME"
 EVENT_KEY = "custom_event_name"
 # Lower-case letters, digits and underscores: a table name in every warehouse. The
@@ -87,6 +88,9 @@ def report_enums() -> dict[str, tuple[Any, ...]]:
 @cache
 def _levels_by_report_level() -> dict[str, AdsLevel]:
     """Every MetricsReportingLevel the tap knows, as its built-in declaration."""
+    # Imported here: the streams package imports this module (EVENT_KEY, custom_levels).
+    from tap_pinterest.streams.levels import PLAIN_LEVELS, targeting_levels  # noqa: PLC0415
+
     return {level.report_level: level for level in (*PLAIN_LEVELS, *targeting_levels())}
 
 
