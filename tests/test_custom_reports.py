@@ -10,6 +10,7 @@ against the builders directly. Custom conversion events come as rows of their ow
 from __future__ import annotations
 
 import copy
+import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -24,7 +25,7 @@ from tests.fake_api.server import DEFAULT_STATIC_TOKEN
 from tests.tap_runner import SyncResult, catalog_selecting, deselect_properties, run_sync
 from tests.test_analytics import ACCOUNT_1, ACCOUNTS, config_for, days_ago, partitions
 from tests.test_reports import ATTRIBUTION, expected_records
-from tests.test_targeting_reports import bodies, windows_of
+from tests.test_targeting_reports import bodies, run_failing, windows_of
 
 if TYPE_CHECKING:
     from tests.fake_api import FakePinterestAPI
@@ -174,6 +175,44 @@ def test_custom_streams_exist_only_when_configured_and_are_shallow(
     ]
     assert len(mro) <= 4
     assert mro[-1] is SeamStream
+
+
+def test_a_failed_report_ends_only_its_ad_account(fake_api: FakePinterestAPI) -> None:
+    """Failure isolation: one line for the account whose report failed, the other synced."""
+    fake_api.fail_next_reports("FAILED")
+    start, end = days_ago(3), days_ago(1)
+    report = {"name": "spend", "level": "KEYWORD", "columns": METRICS}
+    stream = "custom_report_spend"
+    result, error = run_failing(custom_config(fake_api, report, start=start, end=end), {stream})
+    assert [f.problem for f in error.failures] == [
+        f"Pinterest report FAILED for ad account {ACCOUNT_1}, level KEYWORD, {start} to {end}"
+    ]
+    assert {r["ad_account_id"] for r in result.stream(stream)} == {ACCOUNTS[1]}
+    assert partitions(result.final_state, stream) == {
+        ACCOUNT_1: None,
+        ACCOUNTS[1]: days_ago(1).isoformat(),
+    }
+
+
+def test_history_reaches_914_days_with_one_warning(
+    fake_api: FakePinterestAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    report = {"name": "spend", "level": "ADVERTISER", "columns": ["SPEND_IN_DOLLAR"]}
+    stream = "custom_report_spend"
+    config = custom_config(fake_api, report, start=days_ago(1000), end=days_ago(700))
+    with caplog.at_level(logging.WARNING):
+        result = sync(config, stream)
+    assert [r.getMessage() for r in caplog.records if "no longer" in r.getMessage()] == [
+        f"{stream}: Pinterest serves analytics at most 914 days back; {days_ago(1000)} to "
+        f"{days_ago(914)} can no longer be fetched, starting at {days_ago(913)}"
+    ]
+    assert windows_of(bodies(fake_api, ACCOUNT_1)) == [
+        (days_ago(913).isoformat(), days_ago(728).isoformat()),
+        (days_ago(727).isoformat(), days_ago(700).isoformat()),
+    ]
+    records = keyed(result.stream(stream), ("DATE",))
+    assert len(records) == 2 * 214
+    assert schema_message(result, stream)["key_properties"] == ["ad_account_id", "DATE"]
 
 
 # Resuming and the meaning guards ---------------------------------------------------------
