@@ -203,8 +203,10 @@ def test_history_reaches_914_days_with_one_warning(
     with caplog.at_level(logging.WARNING):
         result = sync(config, stream)
     assert [r.getMessage() for r in caplog.records if "no longer" in r.getMessage()] == [
-        f"{stream}: Pinterest serves analytics at most 914 days back; {days_ago(1000)} to "
-        f"{days_ago(914)} can no longer be fetched, starting at {days_ago(913)}"
+        (
+            f"{stream}: Pinterest serves analytics at most 914 days back; {days_ago(1000)} to "
+            f"{days_ago(914)} can no longer be fetched, starting at {days_ago(913)}"
+        )
     ]
     assert windows_of(bodies(fake_api, ACCOUNT_1)) == [
         (days_ago(913).isoformat(), days_ago(728).isoformat()),
