@@ -67,6 +67,12 @@ KINDS: dict[str, tuple[dict[str, Any], str, dict[str, Any], tuple[str, ...]]] = 
         {"analytics_granularity": "WEEK"},
         ("KEYWORD_ID", "DATE"),
     ),
+    "hourly": (
+        {"level": "PIN_PROMOTION", "columns": METRICS, "granularity": "HOUR"},
+        "ad_analytics",
+        {"analytics_granularity": "HOUR"},
+        ("AD_ID", "DATE", "HOUR"),
+    ),
     "product_item": (
         {"level": "PRODUCT_ITEM", "columns": METRICS},
         "product_item_analytics",
