@@ -382,6 +382,26 @@ def test_custom_events_at_a_targeting_level_keep_their_targeting(
     assert all("ADE_TOTAL_CONVERSIONS" not in r for r in plain)
 
 
+def test_custom_events_of_product_items_keep_the_ad_group(fake_api: FakePinterestAPI) -> None:
+    """An item promoted in two ad groups has one event row per ad group: no collapse."""
+    report = {
+        "name": "items",
+        "level": "PRODUCT_ITEM",
+        "columns": ["SPEND_IN_DOLLAR"],
+        "custom_conversion_event_metrics": EVENTS,
+    }
+    stream = "custom_report_items"
+    result = sync(custom_config(fake_api, report, start=days_ago(1)), stream)
+    key = ("PRODUCT_ITEM_ID", "AD_GROUP_ID", "DATE", "custom_event_name")
+    assert schema_message(result, stream)["key_properties"] == list(key)
+    records = keyed(result.stream(stream), key)
+    groups: dict[tuple[str, str], set[str]] = {}
+    for account, item, group, _, event in records:
+        if event == "lead_y":
+            groups.setdefault((account, item), set()).add(group)
+    assert max(len(g) for g in groups.values()) == 2
+
+
 # Checked at config time ------------------------------------------------------------------
 
 GOOD = {"name": "spend", "level": "CAMPAIGN", "columns": ["SPEND_IN_DOLLAR"]}
