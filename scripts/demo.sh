@@ -64,7 +64,8 @@ while IFS= read -r name; do
   unset "$name"
 done < <(compgen -e | grep -E '^(TAP_PINTEREST|TARGET_DUCKDB|MELTANO|DBT)_' || true)
 export TAP_PINTEREST_API_URL="http://${FAKE_HOST}:${FAKE_PORT}/v5"
-MELTANO=("${UV[@]}" run --no-sync meltano --env-file /dev/null --environment=fake)
+# demo: the fake environment plus one custom report (meltano.yml).
+MELTANO=("${UV[@]}" run --no-sync meltano --env-file /dev/null --environment=demo)
 
 echo "==> meltano install (plugins go to .meltano/)"
 "${MELTANO[@]}" --log-level=warning install

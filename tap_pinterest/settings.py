@@ -296,6 +296,21 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         ),
     ),
     th.Property(
+        "custom_reports",
+        # Items are checked by custom_reports.py: one line per mistake, naming the report.
+        th.ArrayType(th.ObjectType(additional_properties=True)),
+        title="Custom reports",
+        description=(
+            "Async reports you define, each a stream custom_report_<name>: objects with "
+            "name, level (MetricsReportingLevel), columns (ReportingColumnAsync), and "
+            "optionally granularity, click_window_days, engagement_window_days, "
+            "view_window_days, conversion_report_time (each defaulting to the setting of "
+            "that name), attribution_types, targeting_types (levels ending in _TARGETING) "
+            "and custom_conversion_event_metrics (custom_event_name, "
+            "custom_event_metrics_type). See 'Custom reports' in the README."
+        ),
+    ),
+    th.Property(
         "max_rate_limit_wait_seconds",
         th.NumberType,
         default=300,

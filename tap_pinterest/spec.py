@@ -92,6 +92,18 @@ def request_body_property(schema_name: str, name: str) -> dict[str, Any]:
     return found
 
 
+def report_body_enum(name: str) -> tuple[Any, ...]:
+    """The allowed values of one property of an async report's body (items for lists).
+
+    POST /ad_accounts/{ad_account_id}/reports (analytics/create_report): the custom
+    reports' fields are checked against these (custom_reports.py).
+    """
+    schema = request_body_property(REPORT_REQUEST_SCHEMA, name)
+    while "enum" not in schema:
+        schema = _resolve(schema["items"] if schema.get("type") == "array" else schema["allOf"][0])
+    return tuple(schema["enum"])
+
+
 def _body_property(schema: dict[str, Any], name: str) -> dict[str, Any] | None:
     prop = schema.get("properties", {}).get(name)
     if prop is not None:

@@ -13,6 +13,7 @@ from typing_extensions import override
 from tap_pinterest import streams
 from tap_pinterest.auth import PinterestBearerAuthenticator, PinterestOAuthAuthenticator
 from tap_pinterest.client import PinterestStream
+from tap_pinterest.custom_reports import custom_report_errors
 from tap_pinterest.errors import PinterestAuthError
 from tap_pinterest.quota import DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS
 from tap_pinterest.run_context import RunContext
@@ -56,6 +57,7 @@ class TapPinterest(SeamTap):
     def config_errors(self, schema_errors: list[str]) -> list[str]:
         """Add the cross-setting checks to the SDK's JSON-schema validation."""
         errors = schema_errors + semantic_errors(dict(self.config))
+        errors += custom_report_errors(dict(self.config))
         return [redact_secrets(error, self.config) for error in errors]
 
     @override
@@ -129,7 +131,8 @@ class TapPinterest(SeamTap):
 
     @override
     def discover_streams(self) -> list[Stream]:
-        return [stream_class(tap=self) for stream_class in streams.STREAM_TYPES]
+        stream_types = [*streams.STREAM_TYPES, *streams.custom_report_types(self.config)]
+        return [stream_class(tap=self) for stream_class in stream_types]
 
     @override
     def load_state(self, state: dict[str, Any]) -> None:

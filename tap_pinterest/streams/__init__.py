@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from tap_pinterest.custom_reports import custom_levels
 from tap_pinterest.streams.ads import (
     AdAccountsStream,
     AdGroupsStream,
@@ -42,6 +43,8 @@ from tap_pinterest.streams.user import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from tap_pinterest.client import PinterestStream
 
 # One stream type per ads analytics level (streams/levels.py), and per targeting twin.
@@ -76,3 +79,8 @@ STREAM_TYPES: list[type[PinterestStream]] = [
     CatalogsProductGroupsStream,
     ProductGroupPromotionsStream,
 ]
+
+
+def custom_report_types(config: Mapping[str, Any]) -> list[type[PinterestStream]]:
+    """One stream type per configured custom report (custom_reports.py), after the others."""
+    return [level_stream_type(level) for level in custom_levels(config)]

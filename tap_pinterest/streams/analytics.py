@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -27,6 +28,7 @@ from tap_pinterest.analytics_columns import (
     is_conversion_column,
 )
 from tap_pinterest.client import PinterestStream
+from tap_pinterest.custom_reports import EVENT_KEY
 from tap_pinterest.errors import InvalidStateError, PinterestAPIError
 from tap_pinterest.report_planning import HOURLY_REPORT_LIMITS, AnalyticsSource, route
 from tap_pinterest.spec import parameter_max_items
@@ -39,7 +41,7 @@ from tap_pinterest.streams.targeting_analytics import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
 
     from singer_sdk.helpers.types import Context
     from singer_sdk.singerlib import Catalog, MetadataMapping
@@ -209,6 +211,14 @@ class AdsAnalyticsStream(PinterestStream):
 
     # ---------------------------------------------------------------- the level's facts
     @property
+    @override
+    def config(self) -> Mapping[str, Any]:
+        """The tap's settings; a custom report's own (granularity, windows...) over them."""
+        config = super().config
+        custom = self.level.custom
+        return config if custom is None else MappingProxyType(custom.settings_over(config))
+
+    @property
     def id_column(self) -> str:
         """The id column of the level's rows (ad_account_id at the account level)."""
         return self.level.id_column
@@ -239,7 +249,10 @@ class AdsAnalyticsStream(PinterestStream):
         keys = self.level.record_keys
         if self.granularity == "HOUR":
             keys = (*keys, "HOUR")
-        return keys if self.targeting is None else (*keys, *TARGETING_COLUMNS)
+        if self.targeting is not None:
+            keys = (*keys, *TARGETING_COLUMNS)
+        custom = self.level.custom
+        return keys if custom is None or not custom.events else (*keys, EVENT_KEY)
 
     @primary_keys.setter
     def primary_keys(self, value: Sequence[str]) -> None:
@@ -270,6 +283,8 @@ class AdsAnalyticsStream(PinterestStream):
                 properties.setdefault(column, column_schema(column))
         if self.targeting is not None:
             properties.update({column: {"type": ["string"]} for column in TARGETING_COLUMNS})
+        if self.level.custom is not None and self.level.custom.events:
+            properties[EVENT_KEY] = {"type": ["string"]}
         return {"type": "object", "properties": properties}
 
     # ------------------------------------------------------------- dates and bookmarks
@@ -299,7 +314,9 @@ class AdsAnalyticsStream(PinterestStream):
 
     def row_settings(self) -> dict[str, Any]:
         """The attribution settings (by name): part of every row's meaning; kept in state."""
-        return {ATTRIBUTION_SETTINGS[column]: value for column, value in self.attribution().items()}
+        settings = {ATTRIBUTION_SETTINGS[col]: value for col, value in self.attribution().items()}
+        custom = self.level.custom
+        return settings if custom is None else {**settings, **custom.meaning()}
 
     @override
     def raw_bookmark(self, context: Context | None) -> Any:
@@ -336,7 +353,12 @@ class AdsAnalyticsStream(PinterestStream):
 
     @cached_property
     def unselected_columns(self) -> tuple[str, ...]:
-        """The offered columns a catalog leaves out unless asked: the report-only ones."""
+        """The offered columns a catalog leaves out unless asked: the report-only ones.
+
+        A custom report offers exactly the columns its definition names: all selected.
+        """
+        if self.level.custom is not None:
+            return ()
         return tuple(report_columns.report_only(self.level.offered_columns))
 
     @override
@@ -369,15 +391,14 @@ class AdsAnalyticsStream(PinterestStream):
         as its default: selected if synchronous, not if report-only.
         """
         mask = self.mask
-        return [
-            c
-            for c in candidates
-            if mask.get(("properties", c), report_columns.selected_by_default(c))
-        ]
+        unselected = set(self.unselected_columns)
+        return [c for c in candidates if mask.get(("properties", c), c not in unselected)]
 
     def requested_columns(self) -> list[str]:
         """Selected columns the level and granularity support, minus the identity ones."""
         skipped = {ACCOUNT_COLUMN, self.id_column, *self.level.lower_level_columns}
+        if self.level.custom is not None:  # ADE_* metrics go in custom_conversion_event_metrics
+            skipped.update(self.level.custom.event_columns)
         offered = self.level.offered_columns
         columns = [c for c in self.selected_metrics(offered) if c not in skipped]
         if self.granularity == "HOUR":

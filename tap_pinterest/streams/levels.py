@@ -18,6 +18,7 @@ from tap_pinterest.report_columns import AD_COLUMNS, ASYNC_COLUMNS, REPORT_ONLY_
 from tap_pinterest.report_planning import DAILY_REPORT_LIMITS, PRODUCT_ITEM_REPORT_LIMITS
 
 if TYPE_CHECKING:
+    from tap_pinterest.custom_reports import CustomReport
     from tap_pinterest.dates import DateLimits
 
 # POST /ad_accounts/{ad_account_id}/reports (analytics/create_report): where report-only
@@ -72,6 +73,8 @@ class AdsLevel:
     # Rows split by targeting type and value (a twin, or a level declared as one).
     targeting: bool = False
     description: str = field(default="", compare=False)
+    # A custom report's definition (custom_reports.py): its columns, settings and events.
+    custom: CustomReport | None = None
 
     @property
     def reports_only(self) -> bool:
@@ -91,6 +94,8 @@ class AdsLevel:
         the report-only ones (issue 18), which only reports serve (selecting one sends
         every date of the stream to reports).
         """
+        if self.custom is not None:
+            return self.custom.offered_columns(self.extra_key_columns)
         return ASYNC_COLUMNS if self.reports_only else _SYNC_LEVEL_COLUMNS
 
     @property

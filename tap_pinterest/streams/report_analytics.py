@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tap_pinterest import sdk_seam
 from tap_pinterest.analytics_columns import column_json_type
+from tap_pinterest.custom_reports import EVENT_KEY
 from tap_pinterest.report_columns import ASYNC_COLUMN_SET
 from tap_pinterest.reports import ReportClient, ReportRequest
 
@@ -107,6 +108,7 @@ class ReportSource:
         self, window: dates.DateWindow, columns: list[str], attribution: dict[str, Any]
     ) -> dict[str, Any]:
         """The JSON body of analytics/create_report (it takes no query parameters)."""
+        custom = self.stream.level.custom
         return {
             "start_date": window.start.isoformat(),
             "end_date": window.end.isoformat(),
@@ -119,6 +121,7 @@ class ReportSource:
             "conversion_report_time": attribution["CONVERSION_REPORT_TIME"],
             "reporting_timezone": attribution["REPORTING_TIMEZONE"],
             "report_format": "JSON",
+            **({} if custom is None else custom.report_fields()),
         }
 
     def report_record(
@@ -138,6 +141,10 @@ class ReportSource:
         stream = self.stream
         targeting = stream.targeting
         key = None if targeting is None else targeting.report_key(row)
+        custom = stream.level.custom
+        event = None
+        if custom is not None:  # a custom conversion event's row holds only its metrics
+            event, numeric = custom.split_event(row, numeric)
         full: dict[str, Any] = dict.fromkeys(numeric, 0)
         full.update(row)
         if stream.id_column != "ad_account_id":
@@ -145,6 +152,8 @@ class ReportSource:
         record = stream.shape(full, account, attribution)
         if key is not None:
             record["targeting_type"], record["targeting_value"] = key
+        if event is not None:
+            record[EVENT_KEY] = event
         return record
 
 

@@ -106,6 +106,8 @@ class _Report:
     polls_left: int
     url_expires_at: float = 0.0
     targeting_types: tuple[str, ...] = ()
+    # Custom conversion events asked for: (name, ADE_* metrics) (custom_conversions.py).
+    custom_events: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass

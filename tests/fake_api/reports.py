@@ -30,6 +30,7 @@ from tests.fake_api.common import (
     _Query,
     _Report,
 )
+from tests.fake_api.custom_conversions import parse_events, with_event_rows
 from tests.fake_api.data import (
     CONVERSION_REPORT_TIMES,
     GRANULARITIES,
@@ -182,6 +183,7 @@ class ReportsMixin:
             msg = "The fake serves JSON reports only."
             raise _bad(msg)
         start, end = self._report_dates(request, level, granularity)
+        custom_events = parse_events(request)
         token = f"report-{len(self._reports) + 1}"
         ending = self._report_endings.pop(0) if self._report_endings else "FINISHED"
         self._reports[token] = _Report(
@@ -196,6 +198,7 @@ class ReportsMixin:
             ending,
             self.report_in_progress_polls,
             targeting_types=targeting_types,
+            custom_events=custom_events,
         )
         return {"report_status": "IN_PROGRESS", "token": token, "message": None}
 
@@ -284,6 +287,7 @@ class ReportsMixin:
                 if id_key not in report.columns:
                     del row[id_key]
                 keyed.setdefault(eid, []).append(row)
+        keyed = with_event_rows(keyed, report.ad_account_id, report.custom_events)
         return {eid: kept for eid, rows in keyed.items() if (kept := _without_zeros(rows))}
 
     def _targeting_report(self, report: _Report) -> dict[str, list[dict[str, Any]]]:
