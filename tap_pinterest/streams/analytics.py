@@ -26,7 +26,7 @@ from tap_pinterest.analytics_columns import (
     column_typing,
     is_conversion_column,
 )
-from tap_pinterest.client import PinterestStream
+from tap_pinterest.client import PinterestStream, RowParser
 from tap_pinterest.errors import InvalidStateError, PinterestAPIError
 from tap_pinterest.report_planning import HOURLY_REPORT_LIMITS, AnalyticsSource, route
 from tap_pinterest.spec import parameter_max_items
@@ -35,7 +35,7 @@ from tap_pinterest.streams.report_analytics import ReportSource, move_bookmark
 from tap_pinterest.streams.targeting_analytics import (
     TARGETING_COLUMNS,
     TargetingRows,
-    targeting_items,
+    streamed_targeting_items,
 )
 
 if TYPE_CHECKING:
@@ -557,33 +557,28 @@ class SyncSource:
                 continue
             for type_batch in targeting.sync_type_batches():
                 typed = {**params, "targeting_types": ",".join(type_batch)}
-                for body in self.fetch_answers(path, typed, ids, context):
-                    for item in targeting_items(body, path):
-                        yield targeting.shape_item(item, account, attribution)
+                items = self.fetch_level(path, typed, ids, context, streamed_targeting_items)
+                for item in items:
+                    yield targeting.shape_item(item, account, attribution)
 
     def fetch_level(
-        self, path: str, params: dict[str, Any], ids: list[str] | None, context: Context
+        self,
+        path: str,
+        params: dict[str, Any],
+        ids: list[str] | None,
+        context: Context,
+        items: RowParser | None = None,
     ) -> Iterable[Any]:
-        """The rows, streamed: one answer at the account level, else one per id batch."""
+        """The rows (or `items`), streamed: one answer per id batch (account level: one)."""
         stream = self.stream
         ids_param = stream.level.ids_param
         if ids is None or not ids_param:
-            yield from stream.fetch_rows(path, params, context)
+            yield from stream.fetch_rows(path, params, context, items)
             return
         for batch in stream.id_batches(path, params, ids_param, ids, self.max_ids_per_call):
-            yield from stream.fetch_ids(path, params, ids_param, batch, context, rows=True)
-
-    def fetch_answers(
-        self, path: str, params: dict[str, Any], ids: list[str] | None, context: Context
-    ) -> Iterable[Any]:
-        """Whole answers: one at the account level; else one per batch of ids that fits a URL."""
-        stream = self.stream
-        ids_param = stream.level.ids_param
-        if ids is None or not ids_param:
-            yield stream.fetch(path, params, context)
-            return
-        for batch in stream.id_batches(path, params, ids_param, ids, self.max_ids_per_call):
-            yield from stream.fetch_ids(path, params, ids_param, batch, context)
+            yield from stream.fetch_ids(
+                path, params, ids_param, batch, context, rows=True, items=items
+            )
 
 
 def level_stream_type(level: AdsLevel) -> type[AdsAnalyticsStream]:
