@@ -119,7 +119,8 @@ class _Members:
                 self.buffer = buffer[value_at + end :]
                 self.members += 1
                 return [(VALUE, str(key), value)]
-            if "truncated" not in str(exc) or len(buffer) > _MAX_PENDING_BYTES:
+            # Cut short (a number's text may stop anywhere) or malformed: more bytes tell.
+            if len(buffer) > _MAX_PENDING_BYTES:
                 raise ValueError(str(exc)) from None
         # Complete only once something follows it: wait for more bytes.
         self.buffer = b"," + buffer if self.members else buffer
