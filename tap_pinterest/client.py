@@ -125,12 +125,15 @@ class PinterestStream(sdk_seam.SeamStream):
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """The partition's records; a permanent error ends only this partition."""
-        return isolate(
+        records = isolate(
             self,
             self.partition_records,
             self.run.failures,
             continue_on_error=self.pinterest_tap.continues_on_stream_error,
         )(context)
+        # Stream classes set `name` as a class attribute (the SDK types it per instance).
+        parent = getattr(self.parent_stream_type, "name", None)
+        return self.run.progress.partition(self.name, records, parent)
 
     def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """The partition's records (streams override this): the SDK's paged reading."""
@@ -230,7 +233,9 @@ class PinterestStream(sdk_seam.SeamStream):
         """Records from the body; a list page without an `items` array is an error."""
         body = decode(response.content, DECIMAL_DECODER)
         if self.records_jsonpath == LIST_ITEMS:
-            yield from items_of(body, urlparse(response.url).path)
+            items = items_of(body, urlparse(response.url).path)
+            self.run.progress.listed(self.name, len(items), last_page=not body.get("bookmark"))
+            yield from items
         else:
             yield from extract_jsonpath(self.records_jsonpath, body)
 
@@ -500,6 +505,7 @@ class PinterestStream(sdk_seam.SeamStream):
             self.run.quota.refuse_if_closed(self.quota_category(request.url), self.name)
             limiter.wait(self.quota_category(request.url))
             self.calls_made += 1
+            self.run.progress.call(self.name)
             return func(request, *args, **kwargs)
 
         retrying = retry_on(

@@ -152,7 +152,10 @@ class ReportClient:
         """
         yielded = [0]
         for renewal in range(MAX_LINK_RENEWALS + 1):
-            url = self.wait(report, token)
+            try:
+                url = self.wait(report, token)
+            finally:
+                self.stream.run.progress.report_settled(self.stream.name)
             try:
                 yield from self.download(url, report, yielded)
             except ExpiredLinkError:
@@ -188,6 +191,7 @@ class ReportClient:
         token = body.get("token")
         if status in FAILED_STATUSES or not token:
             raise ReportError(_status_message(status or "no token", report, body.get("message")))
+        stream.run.progress.report_created(stream.name)
         return str(token), self._clock.monotonic()
 
     def wait(self, report: ReportRequest, token: tuple[str, float]) -> str:
@@ -214,6 +218,7 @@ class ReportClient:
                 )
                 raise ReportError(msg)
             self._clock.sleep(wait)
+            self.stream.run.progress.tick()
 
     def download(
         self, url: str, report: ReportRequest, yielded: list[int]

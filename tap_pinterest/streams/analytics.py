@@ -386,6 +386,7 @@ class AdsAnalyticsStream(PinterestStream):
         if context is None:
             return
         for source, windows, columns in self.route(context):
+            self.run.progress.windows_planned(self.name, len(windows))
             yield from source.records(context, windows, columns)
         if self.targeting is not None:
             # Only with a bookmark that covers them (here, or per report window in
@@ -554,12 +555,13 @@ class SyncSource:
             if targeting is None:
                 for row in self.fetch_level(path, params, ids, context):
                     yield stream.shape(row, account, attribution)
-                continue
-            for type_batch in targeting.sync_type_batches():
-                typed = {**params, "targeting_types": ",".join(type_batch)}
-                items = self.fetch_level(path, typed, ids, context, streamed_targeting_items)
-                for item in items:
-                    yield targeting.shape_item(item, account, attribution)
+            else:
+                for type_batch in targeting.sync_type_batches():
+                    typed = {**params, "targeting_types": ",".join(type_batch)}
+                    items = self.fetch_level(path, typed, ids, context, streamed_targeting_items)
+                    for item in items:
+                        yield targeting.shape_item(item, account, attribution)
+            stream.run.progress.window_done(stream.name)
 
     def fetch_level(
         self,
