@@ -177,7 +177,8 @@ class Progress:
                 " done"
             )
         if counts.reports_waiting:
-            parts.append(f"{counts.reports_waiting} reports waiting on Pinterest")
+            plural = "s" if counts.reports_waiting > 1 else ""
+            parts.append(f"{counts.reports_waiting} report{plural} waiting on Pinterest")
         parts.append(f"{counts.calls} calls")
         left = counts.seconds_left(now, planned)
         if left is not None:

@@ -57,10 +57,10 @@ def test_a_long_backfill_says_where_it_is_about_every_30_s(
         "Progress of campaign_analytics: 0 of 2 partitions done, 1 of 3 date windows planned so far done, 2 reports waiting on Pinterest, 10 calls, about 700 s left",
         "Progress after 170 s: 14 HTTP calls, 2 of 2 streams started are at work",
         "Progress of ad_accounts: 0 of 1 partitions done, 1 calls",
-        "Progress of campaign_analytics: 0 of 2 partitions done, 2 of 3 date windows planned so far done, 1 reports waiting on Pinterest, 13 calls, about 340 s left",
+        "Progress of campaign_analytics: 0 of 2 partitions done, 2 of 3 date windows planned so far done, 1 report waiting on Pinterest, 13 calls, about 340 s left",
         "Progress after 210 s: 15 HTTP calls, 2 of 2 streams started are at work",
         "Progress of ad_accounts: 0 of 1 partitions done, 1 calls",
-        "Progress of campaign_analytics: 0 of 2 partitions done, 2 of 3 date windows planned so far done, 1 reports waiting on Pinterest, 14 calls, about 420 s left",
+        "Progress of campaign_analytics: 0 of 2 partitions done, 2 of 3 date windows planned so far done, 1 report waiting on Pinterest, 14 calls, about 420 s left",
         "Progress after 240 s: 21 HTTP calls, 2 of 2 streams started are at work",
         "Progress of ad_accounts: 0 of 1 partitions done, 1 calls",
         "Progress of campaign_analytics: 1 of 2 partitions done, 3 of 6 date windows planned so far done, 3 reports waiting on Pinterest, 20 calls, about 240 s left",
@@ -75,10 +75,10 @@ def test_a_long_backfill_says_where_it_is_about_every_30_s(
         "Progress of campaign_analytics: 1 of 2 partitions done, 4 of 6 date windows planned so far done, 2 reports waiting on Pinterest, 25 calls, about 175 s left",
         "Progress after 380 s: 29 HTTP calls, 2 of 2 streams started are at work",
         "Progress of ad_accounts: 0 of 1 partitions done, 1 calls",
-        "Progress of campaign_analytics: 1 of 2 partitions done, 5 of 6 date windows planned so far done, 1 reports waiting on Pinterest, 28 calls, about 76 s left",
+        "Progress of campaign_analytics: 1 of 2 partitions done, 5 of 6 date windows planned so far done, 1 report waiting on Pinterest, 28 calls, about 76 s left",
         "Progress after 420 s: 30 HTTP calls, 2 of 2 streams started are at work",
         "Progress of ad_accounts: 0 of 1 partitions done, 1 calls",
-        "Progress of campaign_analytics: 1 of 2 partitions done, 5 of 6 date windows planned so far done, 1 reports waiting on Pinterest, 29 calls, about 84 s left",
+        "Progress of campaign_analytics: 1 of 2 partitions done, 5 of 6 date windows planned so far done, 1 report waiting on Pinterest, 29 calls, about 84 s left",
     ]
 
 
