@@ -18,6 +18,9 @@ packages do (PYTHONDONTWRITEBYTECODE is dropped for them; a first discovery warm
 
 Usage: uv run --no-sync python scripts/benchmark.py [--size small --size large]
     [--columns all --columns 9] [--markdown]
+       uv run --no-sync python scripts/benchmark.py --families [--size small186]
+With --families: peak RSS of the tap per stream family (ads and targeting analytics,
+each through the synchronous endpoints and through reports), every column, full sync.
 Sizes: tiny (the test), small, large (3 ad accounts, 4,500 ads, 61 days: ~275k rows).
 The large all-columns scenario still spends minutes in the fake (it hashes every cell).
 """
@@ -119,6 +122,11 @@ class Size:
 
 SIZES = {
     "tiny": Size(accounts=2, campaigns=2, ad_groups=2, ads=3, days=5),
+    # Issue 19's small targeting size: 186 ads, 61 days (x 24 values of 5 targeting types).
+    "small186": Size(accounts=1, campaigns=6, ad_groups=1, ads=31, days=61),
+    # The same ads over 10 days: a targeting answer of ~48 MB that the fake builds in
+    # minutes (at 61 days it takes longer than the tap's 300 s read timeout on 2 cores).
+    "small186x10": Size(accounts=1, campaigns=6, ad_groups=1, ads=31, days=10),
     "small": Size(accounts=1, campaigns=10, ad_groups=10, ads=5, days=61),
     "large": Size(accounts=3, campaigns=10, ad_groups=10, ads=15, days=61),
 }
@@ -411,18 +419,83 @@ def print_row(row: Row, *, markdown: bool) -> None:
         print("  ".join(f"{c:>{len(h)}}" for c, h in zip(cells(row), HEADER, strict=True)))
 
 
+# Stream families for --families: the streams synced and the settings that route them.
+FAMILIES: dict[str, tuple[set[str], dict[str, Any]]] = {
+    "ads analytics, sync": ({"ad_accounts", "ad_analytics"}, {}),
+    "targeting analytics, sync": ({"ad_accounts", "ad_targeting_analytics"}, {}),
+    "ads analytics, reports": (
+        {"ad_accounts", "ad_analytics"},
+        {"analytics_source": "reports", "report_poll_seconds": 0.01},
+    ),
+    "targeting analytics, reports": (
+        {"ad_accounts", "ad_targeting_analytics"},
+        {"analytics_source": "reports", "report_poll_seconds": 0.01},
+    ),
+}
+
+
+def run_family(work: Path, size: Size, family: str) -> tuple[int, int, float]:
+    """One family with every column, full sync: (records, HTTP calls, tap peak RSS MB)."""
+    streams, settings = FAMILIES[family]
+    today = datetime.now(tz=timezone.utc).date()
+    fake = FakeProcess(size)
+    try:
+        config = {
+            "access_token": DEFAULT_STATIC_TOKEN,
+            "api_url": fake.url,
+            "start_date": (today - timedelta(days=size.days - 1)).isoformat(),
+            # The fake builds a 290 MB answer slower than the default 300 s read timeout.
+            "request_timeout": 3600,
+            **settings,
+        }
+        paths = {name: work / f"family_{name}.json" for name in ("config", "catalog")}
+        paths["config"].write_text(json.dumps(config), encoding="utf-8")
+        catalog = catalog_selecting(config, streams)
+        paths["catalog"].write_text(json.dumps(catalog), encoding="utf-8")
+        command = [sys.executable, "-m", "tap_pinterest"]
+        command += ["--config", str(paths["config"]), "--catalog", str(paths["catalog"])]
+        tap = measure(command)
+    finally:
+        calls = fake.stop()
+    records = sum(n for name, n in tap.records.items() if name != "ad_accounts")
+    return records, sum(calls.values()), tap.peak_rss_mb
+
+
+def families(sizes: list[str], only: list[str] | None = None) -> int:
+    """Peak RSS per stream family with every column (issue 19: 150 MB on every stream)."""
+    print("| size | stream family | records | HTTP calls | tap peak RSS MB |")
+    print("|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        startup_seconds(Path(tmp))  # writes the bytecode caches, if a first run is due
+        for name in sizes:
+            for family in only or FAMILIES:
+                records, calls, rss = run_family(Path(tmp), SIZES[name], family)
+                print(f"| {name} | {family} | {records:,} | {calls} | {rss:.0f} |", flush=True)
+    return 0
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Sizes and column sets to run."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--size", action="append", choices=sorted(SIZES), help="repeatable")
     parser.add_argument("--columns", action="append", choices=["all", "9"], help="repeatable")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument(
+        "--families",
+        action="store_true",
+        help="peak RSS per stream family (sync and reports, plain and targeting), every column",
+    )
+    parser.add_argument(
+        "--family", action="append", choices=sorted(FAMILIES), help="with --families; repeatable"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Every size x columns: a full sync, then an incremental sync from its state."""
     args = parse_args(argv)
+    if args.families:
+        return families(args.size or ["small186"], args.family)
     sizes = args.size or ["small", "large"]
     column_sets = args.columns or ["all", "9"]
     for name in sizes:

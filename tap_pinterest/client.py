@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property, partial
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, final
@@ -46,7 +47,7 @@ from tap_pinterest.url_budget import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+    from collections.abc import Generator, Sequence
 
     import singer_sdk.singerlib as singer
     from singer_sdk.helpers.types import Context, Record
@@ -73,6 +74,8 @@ RETRIABLE_ERRORS = (
 
 
 LIST_ITEMS = "$.items[*]"
+# Reads the items of a streamed answer from its chunks; the path names it in errors.
+RowParser = Callable[[Iterable[bytes], str], Iterator[Any]]
 # Bytes read per step of a streamed answer: about ten rows of every column. Below glibc's
 # 128 KiB mmap threshold, so each step's buffers are reused from the heap: 1 MiB steps
 # mapped fresh pages for every copy, and the page faults cost ~10 us of system CPU a row.
@@ -122,12 +125,15 @@ class PinterestStream(sdk_seam.SeamStream):
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """The partition's records; a permanent error ends only this partition."""
-        return isolate(
+        records = isolate(
             self,
             self.partition_records,
             self.run.failures,
             continue_on_error=self.pinterest_tap.continues_on_stream_error,
         )(context)
+        # Stream classes set `name` as a class attribute (the SDK types it per instance).
+        parent = getattr(self.parent_stream_type, "name", None)
+        return self.run.progress.partition(self.name, records, parent)
 
     def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """The partition's records (streams override this): the SDK's paged reading."""
@@ -227,7 +233,9 @@ class PinterestStream(sdk_seam.SeamStream):
         """Records from the body; a list page without an `items` array is an error."""
         body = decode(response.content, DECIMAL_DECODER)
         if self.records_jsonpath == LIST_ITEMS:
-            yield from items_of(body, urlparse(response.url).path)
+            items = items_of(body, urlparse(response.url).path)
+            self.run.progress.listed(self.name, len(items), last_page=not body.get("bookmark"))
+            yield from items
         else:
             yield from extract_jsonpath(self.records_jsonpath, body)
 
@@ -279,6 +287,7 @@ class PinterestStream(sdk_seam.SeamStream):
         context: Context | None,
         *,
         rows: bool = False,
+        items: RowParser | None = None,
     ) -> Iterator[Any]:
         """The answers (or, with rows, the streamed rows) for one batch of ids.
 
@@ -287,7 +296,7 @@ class PinterestStream(sdk_seam.SeamStream):
         """
         try:
             if rows:
-                yield from self.fetch_rows(path, {**params, ids_param: batch}, context)
+                yield from self.fetch_rows(path, {**params, ids_param: batch}, context, items)
             else:
                 yield self.fetch(path, {**params, ids_param: batch}, context)
         except UrlTooLongError:
@@ -299,16 +308,25 @@ class PinterestStream(sdk_seam.SeamStream):
                 len(batch),
             )
             for half in split_in_two(batch):
-                yield from self.fetch_ids(path, params, ids_param, half, context, rows=rows)
+                yield from self.fetch_ids(
+                    path, params, ids_param, half, context, rows=rows, items=items
+                )
 
     def fetch_rows(
-        self, path: str, params: dict[str, Any], context: Context | None
+        self,
+        path: str,
+        params: dict[str, Any],
+        context: Context | None,
+        items: RowParser | None = None,
     ) -> Iterator[Any]:
         """GET a JSON array and yield its items as they arrive (issue 10: flat memory).
 
+        `items` reads another shape as it arrives (targeting: the `data` array of an
+        object, issue 19); it raises PinterestAPIError for a body of the wrong shape.
         Same auth, rate limit, retries and errors as `fetch`. If the connection breaks
         mid-body, the request is sent again and the items already yielded are skipped.
         """
+        parse = items or (lambda chunks, _path: iter_array_items(chunks))
         query = encode_query(params)
         request = self.build_prepared_request(
             method="GET", url=f"{self.url_base}{path}?{query}", headers=self.http_headers
@@ -319,7 +337,7 @@ class PinterestStream(sdk_seam.SeamStream):
             response = send(request, context)
             self.update_sync_costs(request, response, context)
             try:
-                for index, item in enumerate(iter_array_items(response.iter_content(ROW_CHUNK))):
+                for index, item in enumerate(parse(response.iter_content(ROW_CHUNK), path)):
                     if index >= yielded:
                         yielded += 1
                         yield item
@@ -487,6 +505,7 @@ class PinterestStream(sdk_seam.SeamStream):
             self.run.quota.refuse_if_closed(self.quota_category(request.url), self.name)
             limiter.wait(self.quota_category(request.url))
             self.calls_made += 1
+            self.run.progress.call(self.name)
             return func(request, *args, **kwargs)
 
         retrying = retry_on(

@@ -19,9 +19,10 @@ import requests
 from tap_pinterest import sdk_seam
 from tap_pinterest.clock import SYSTEM_CLOCK
 from tap_pinterest.errors import PinterestAPIError
+from tap_pinterest.json_members import ITEM, VALUE, NotAnObjectError, iter_members
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
     from tap_pinterest.client import PinterestStream
     from tap_pinterest.clock import Clock
@@ -37,6 +38,8 @@ MAX_REPORTS_IN_FLIGHT = 5
 MAX_LINK_RENEWALS = 2
 # Tries of one download link when the storage drops the connection or answers 5xx.
 DOWNLOAD_TRIES = 3
+# Bytes read per step of a streamed download (client.ROW_CHUNK: why this size).
+ROW_CHUNK = 1 << 16
 
 
 class ReportError(PinterestAPIError):
@@ -74,24 +77,37 @@ def poll_waits(first_wait: float, ceiling: float = MAX_POLL_WAIT_SECONDS) -> Ite
         wait *= 2
 
 
-def report_rows(body: Any, request: ReportRequest) -> Iterator[tuple[str, dict[str, Any]]]:  # noqa: ANN401
-    """(entity id, row) pairs of a JSON report: an object keyed by entity id.
+def report_rows(
+    chunks: Iterable[bytes], request: ReportRequest
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(entity id, row) pairs of a JSON report (an object keyed by entity id), as it arrives.
 
-    Pinterest leaves out rows whose columns are all zero, so an id missing from the
-    report had nothing to count; it is not a lost row.
+    Decoded a chunk at a time (issue 19: a report can be hundreds of MB). Pinterest leaves
+    out rows whose columns are all zero, so an id missing from the report had nothing to
+    count; it is not a lost row.
     """
-    if not isinstance(body, dict):
+    try:
+        for kind, entity_id, row in iter_members(chunks):
+            if kind == VALUE or (kind == ITEM and not isinstance(row, dict)):
+                msg = (
+                    f"Pinterest sent a report for {request.describe()} whose {entity_id} "
+                    "is not rows"
+                )
+                raise ReportError(msg)
+            if kind == ITEM:
+                yield entity_id, row
+    except NotAnObjectError as exc:
         msg = (
             f"Pinterest sent a report for {request.describe()} that is not an object keyed "
-            f"by entity id ({type(body).__name__})"
+            f"by entity id ({type(exc.body).__name__})"
         )
-        raise ReportError(msg)
-    for entity_id, rows in body.items():
-        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            msg = f"Pinterest sent a report for {request.describe()} whose {entity_id} is not rows"
-            raise ReportError(msg)
-        for row in rows:
-            yield str(entity_id), row
+        raise ReportError(msg) from None
+    except ValueError as exc:
+        msg = (
+            f"Pinterest answered the report for {request.describe()} with a body that is "
+            f"not JSON ({exc})"
+        )
+        raise ReportError(msg) from None
 
 
 class ReportClient:
@@ -115,8 +131,11 @@ class ReportClient:
 
     def run(
         self, reports: Sequence[ReportRequest]
-    ) -> Iterator[tuple[ReportRequest, list[tuple[str, dict[str, Any]]]]]:
-        """Each report's rows, in the order given; a batch is created before polling."""
+    ) -> Iterator[tuple[ReportRequest, Iterator[tuple[str, dict[str, Any]]]]]:
+        """Each report's rows as they download, in the order given; a batch is created first.
+
+        Read each report's rows before asking for the next.
+        """
         for first in range(0, len(reports), MAX_REPORTS_IN_FLIGHT):
             batch = reports[first : first + MAX_REPORTS_IN_FLIGHT]
             tokens = [self.create(report) for report in batch]
@@ -125,12 +144,20 @@ class ReportClient:
 
     def result(
         self, report: ReportRequest, token: tuple[str, float]
-    ) -> list[tuple[str, dict[str, Any]]]:
-        """Wait for the report and download it, creating it again if its link expired."""
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Wait for the report and stream it, creating it again if its link expired.
+
+        A download that breaks off, or a link that expires midway, is read again from
+        the start and the rows already yielded are skipped.
+        """
+        yielded = [0]
         for renewal in range(MAX_LINK_RENEWALS + 1):
-            url = self.wait(report, token)
             try:
-                return list(report_rows(self.download(url, report), report))
+                url = self.wait(report, token)
+            finally:
+                self.stream.run.progress.report_settled(self.stream.name)
+            try:
+                yield from self.download(url, report, yielded)
             except ExpiredLinkError:
                 if renewal == MAX_LINK_RENEWALS:
                     break
@@ -139,6 +166,8 @@ class ReportClient:
                     report.describe(),
                 )
                 token = self.create(report)
+            else:
+                return
         msg = (
             f"The download link of the report for {report.describe()} expired "
             f"{MAX_LINK_RENEWALS + 1} times before it could be read"
@@ -162,6 +191,7 @@ class ReportClient:
         token = body.get("token")
         if status in FAILED_STATUSES or not token:
             raise ReportError(_status_message(status or "no token", report, body.get("message")))
+        stream.run.progress.report_created(stream.name)
         return str(token), self._clock.monotonic()
 
     def wait(self, report: ReportRequest, token: tuple[str, float]) -> str:
@@ -188,31 +218,46 @@ class ReportClient:
                 )
                 raise ReportError(msg)
             self._clock.sleep(wait)
+            self.stream.run.progress.tick()
 
-    def download(self, url: str, report: ReportRequest) -> Any:  # noqa: ANN401
-        """GET the pre-signed link, without the Authorization header.
+    def download(
+        self, url: str, report: ReportRequest, yielded: list[int]
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """GET the pre-signed link, without the Authorization header, and stream its rows.
 
         A dropped connection or a 5xx from the storage is tried again (the link is still
-        valid for its five minutes); 403 means the link expired.
+        valid for its five minutes), skipping the `yielded[0]` rows already handed on;
+        403 means the link expired.
         """
         failure = ""
         for attempt in range(DOWNLOAD_TRIES):
             if attempt:
                 self._clock.sleep(self.first_wait * attempt)
             try:
-                response = self._download_session.get(url, timeout=self.stream.timeout)
+                response = self._download_session.get(url, timeout=self.stream.timeout, stream=True)
             except requests.RequestException as exc:
                 failure = type(exc).__name__
                 continue
-            if response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
-                failure = f"HTTP {response.status_code}"
+            try:
+                if response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
+                    failure = f"HTTP {response.status_code}"
+                    continue
+                if response.status_code == HTTPStatus.FORBIDDEN:
+                    raise ExpiredLinkError
+                if response.status_code != HTTPStatus.OK:
+                    failure = f"HTTP {response.status_code}"
+                    break
+                rows = report_rows(response.iter_content(ROW_CHUNK), report)
+                for index, row in enumerate(rows):
+                    if index >= yielded[0]:
+                        yielded[0] += 1
+                        yield row
+            except requests.RequestException as exc:
+                failure = type(exc).__name__
                 continue
-            if response.status_code == HTTPStatus.FORBIDDEN:
-                raise ExpiredLinkError
-            if response.status_code != HTTPStatus.OK:
-                failure = f"HTTP {response.status_code}"
-                break
-            return _json(response, report)
+            finally:
+                response.close()
+            return
         msg = f"Downloading the report for {report.describe()} failed: {failure}"
         raise ReportError(msg)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tap_pinterest.clock import SYSTEM_CLOCK, Clock
 from tap_pinterest.failures import FailureLog
+from tap_pinterest.progress import Progress
 from tap_pinterest.quota import DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS, QuotaClosures
 from tap_pinterest.ratelimit import RateLimiter
 from tap_pinterest.run_clock import RunClock
@@ -90,10 +91,13 @@ class RunContext:
     quota: QuotaClosures = field(init=False)
     # The run's `today`, fixed once at its start: every window of a run agrees (issue 16).
     run_clock: RunClock = field(init=False)
+    # Where a long run is, said about every 30 s (issue 19).
+    progress: Progress = field(init=False)
 
     def __post_init__(self) -> None:
         """One rate limiter, one quota ledger and one `today` per run, on the run's clock."""
         self.rate_limiter = RateLimiter(self.clock)
+        self.progress = Progress(self.clock)
         self.quota = QuotaClosures(self.max_rate_limit_wait_seconds, now=self.utc_now)
         self.run_clock = RunClock(self.utc_now())
 
@@ -101,6 +105,7 @@ class RunContext:
         """Wait and time on `clock` from now on (set before the sync starts)."""
         self.clock = clock
         self.rate_limiter = RateLimiter(clock)
+        self.progress = Progress(clock)
 
     def utc_now(self) -> datetime:
         """The run's wall clock as an aware UTC datetime."""

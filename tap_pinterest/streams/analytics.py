@@ -27,7 +27,7 @@ from tap_pinterest.analytics_columns import (
     column_typing,
     is_conversion_column,
 )
-from tap_pinterest.client import PinterestStream
+from tap_pinterest.client import PinterestStream, RowParser
 from tap_pinterest.custom_reports import EVENT_KEY
 from tap_pinterest.errors import InvalidStateError, PinterestAPIError
 from tap_pinterest.report_planning import HOURLY_REPORT_LIMITS, AnalyticsSource, route
@@ -37,7 +37,7 @@ from tap_pinterest.streams.report_analytics import ReportSource, move_bookmark
 from tap_pinterest.streams.targeting_analytics import (
     TARGETING_COLUMNS,
     TargetingRows,
-    targeting_items,
+    streamed_targeting_items,
 )
 
 if TYPE_CHECKING:
@@ -461,6 +461,7 @@ class AdsAnalyticsStream(PinterestStream):
         if context is None:
             return
         for source, windows, columns in self.route(context):
+            self.run.progress.windows_planned(self.name, len(windows))
             yield from source.records(context, windows, columns)
         if self.targeting is not None:
             # Only with a bookmark that covers them (here, or per report window in
@@ -629,36 +630,32 @@ class SyncSource:
             if targeting is None:
                 for row in self.fetch_level(path, params, ids, context):
                     yield stream.shape(row, account, attribution)
-                continue
-            for type_batch in targeting.sync_type_batches():
-                typed = {**params, "targeting_types": ",".join(type_batch)}
-                for body in self.fetch_answers(path, typed, ids, context):
-                    for item in targeting_items(body, path):
+            else:
+                for type_batch in targeting.sync_type_batches():
+                    typed = {**params, "targeting_types": ",".join(type_batch)}
+                    items = self.fetch_level(path, typed, ids, context, streamed_targeting_items)
+                    for item in items:
                         yield targeting.shape_item(item, account, attribution)
+            stream.run.progress.window_done(stream.name)
 
     def fetch_level(
-        self, path: str, params: dict[str, Any], ids: list[str] | None, context: Context
+        self,
+        path: str,
+        params: dict[str, Any],
+        ids: list[str] | None,
+        context: Context,
+        items: RowParser | None = None,
     ) -> Iterable[Any]:
-        """The rows, streamed: one answer at the account level, else one per id batch."""
+        """The rows (or `items`), streamed: one answer per id batch (account level: one)."""
         stream = self.stream
         ids_param = stream.level.ids_param
         if ids is None or not ids_param:
-            yield from stream.fetch_rows(path, params, context)
+            yield from stream.fetch_rows(path, params, context, items)
             return
         for batch in stream.id_batches(path, params, ids_param, ids, self.max_ids_per_call):
-            yield from stream.fetch_ids(path, params, ids_param, batch, context, rows=True)
-
-    def fetch_answers(
-        self, path: str, params: dict[str, Any], ids: list[str] | None, context: Context
-    ) -> Iterable[Any]:
-        """Whole answers: one at the account level; else one per batch of ids that fits a URL."""
-        stream = self.stream
-        ids_param = stream.level.ids_param
-        if ids is None or not ids_param:
-            yield stream.fetch(path, params, context)
-            return
-        for batch in stream.id_batches(path, params, ids_param, ids, self.max_ids_per_call):
-            yield from stream.fetch_ids(path, params, ids_param, batch, context)
+            yield from stream.fetch_ids(
+                path, params, ids_param, batch, context, rows=True, items=items
+            )
 
 
 def level_stream_type(level: AdsLevel) -> type[AdsAnalyticsStream]:

@@ -94,7 +94,9 @@ class OrganicAnalyticsStream(PinterestStream):
         self.warn_cap(sync_range, dates.limits_for(self.granularity).max_days_back)
         if sync_range.empty:
             return []
-        return dates.split_windows(sync_range, self.granularity)
+        windows = dates.split_windows(sync_range, self.granularity)
+        self.run.progress.windows_planned(self.name, len(windows))
+        return windows
 
     def plan(self, context: Context | None) -> dates.SyncRange:
         """This partition's dates, capped at the synchronous endpoints' reach."""
@@ -251,6 +253,7 @@ class UserAccountAnalyticsStream(OrganicAnalyticsStream):
                         "ad_account_id": account,
                     }
                 )
+            self.run.progress.window_done(self.name)
         self.hold_bookmark_before_unfinished_days(context)
 
 
@@ -300,6 +303,7 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
             params = self.base_params(window)
             for body in self.fetch_pins(params, pin_ids, context, first=index == 0):
                 yield from self.pin_rows(body)
+            self.run.progress.window_done(self.name)
             if self._bulk_refused:
                 yield from self.per_pin_records(pin_ids, context)
                 return

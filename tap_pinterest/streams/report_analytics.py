@@ -85,6 +85,7 @@ class ReportSource:
             pending[report.window] -= 1
             if not pending[report.window]:
                 stream.checkpoint(context, report.window.end)
+                stream.run.progress.window_done(stream.name)
 
     def window_reports(
         self,

@@ -25,14 +25,16 @@ the metric columns; TARGETING_VALUE_NAME, if present, is ignored. Check against 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from tap_pinterest import dates, spec
 from tap_pinterest.errors import PinterestAPIError
+from tap_pinterest.json_members import ITEM, VALUE, NotAnObjectError, iter_members
 from tap_pinterest.reports import ReportError
 from tap_pinterest.settings import DEFAULT_TARGETING_TYPES
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from datetime import date
 
     from singer_sdk.helpers.types import Context
@@ -165,10 +167,27 @@ class TargetingRows:
         return record
 
 
-def targeting_items(body: Any, path: str) -> list[dict[str, Any]]:  # noqa: ANN401
-    """The `data` list of a MetricsResponse; anything else is an error."""
-    data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, list):
-        msg = f"Pinterest answered {path} without a data list ({type(body).__name__} body)"
-        raise PinterestAPIError(msg)
-    return data
+def streamed_targeting_items(chunks: Iterable[bytes], path: str) -> Iterator[Any]:
+    """The `data` items of a MetricsResponse as its bytes arrive (issue 19: ~290 MB answers).
+
+    Anything but an object with a `data` list is an error, as when it was parsed whole.
+    """
+    found = False
+    try:
+        for kind, key, value in iter_members(chunks):
+            if key != "data":
+                continue
+            if kind == VALUE:
+                _no_data_list(path, "dict")
+            found = True
+            if kind == ITEM:
+                yield value
+    except NotAnObjectError as exc:
+        _no_data_list(path, type(exc.body).__name__)
+    if not found:
+        _no_data_list(path, "dict")
+
+
+def _no_data_list(path: str, body_type: str) -> NoReturn:
+    msg = f"Pinterest answered {path} without a data list ({body_type} body)"
+    raise PinterestAPIError(msg)

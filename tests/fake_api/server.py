@@ -116,7 +116,9 @@ Contract of the fake where the spec is silent (tests rely on it):
 - ``inject_raw`` answers 200 with a given body byte for byte (number texts such as
   ``1.50`` or ``1E+2`` that ``json.dumps`` never writes).  ``break_body`` answers
   normally but closes the connection after the first N bytes of the body (the
-  Content-Length promises all of it).
+  Content-Length promises all of it).  ``chunk_bytes`` (None: off) sends every answer
+  with HTTP/1.1 chunked transfer in pieces of that many bytes, which the client reads
+  one by one: chunk boundaries anywhere in the JSON.
 - Request log: one :class:`LoggedRequest` per request, path with ``/v5``, secrets
   redacted (``Authorization`` credentials and the token form's ``refresh_token``,
   ``client_secret``, ``code`` become ``redact(value)``); dropped connections are
@@ -399,6 +401,8 @@ class FakePinterestAPI(
             self._repeat_bookmark: list[re.Pattern[str]] = []
             self._page_hooks: list[tuple[re.Pattern[str], int, PageHook]] = []
             self._body_breaks: list[list[Any]] = []
+            # Answers sent in chunks of this many bytes (HTTP/1.1 chunked); None: whole.
+            self.chunk_bytes: int | None = None
             self.processing_days = 2
             # HTTP status refusing the beta ad_group_ids filter of GET .../keywords (None:
             # accepted): 403 code 29 "not permitted", or 400 code 1.
@@ -595,6 +599,9 @@ class FakePinterestAPI(
         if cut is not None:
             self._send_cut(handler, status, data, cut)
             return
+        if self.chunk_bytes:
+            self._send_chunked(handler, status, data, extra, self.chunk_bytes)
+            return
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(data)))
@@ -602,6 +609,26 @@ class FakePinterestAPI(
             handler.send_header(key, value)
         handler.end_headers()
         handler.wfile.write(data)
+
+    @staticmethod
+    def _send_chunked(
+        handler: _RequestHandler, status: int, data: bytes, extra: dict[str, str], size: int
+    ) -> None:
+        """HTTP/1.1 chunked transfer in `size`-byte chunks: the client reads each on its own."""
+        handler.protocol_version = "HTTP/1.1"
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.send_header("Connection", "close")
+        for key, value in extra.items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        for start in range(0, len(data), size):
+            piece = data[start : start + size]
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            handler.wfile.flush()
+        handler.wfile.write(b"0\r\n\r\n")
+        handler.close_connection = True
 
     def _take_body_break(self, path: str) -> int | None:
         for entry in self._body_breaks:
