@@ -125,9 +125,6 @@ _StandardTests = get_tap_test_class(
 )
 
 
-# One xdist worker runs the whole class: its class-scoped `runner` syncs every stream, once
-# per worker that gets any of its ~4,600 tests.
-@pytest.mark.xdist_group("sdk_standard_suite")
 class TestTapPinterest(_StandardTests):  # type: ignore[misc,valid-type]
     """The SDK's generated tests, plus a check that they really synced over HTTP."""
 
