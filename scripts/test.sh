@@ -11,6 +11,9 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Bytecode caches: without them every pytest worker and child process compiles the SDK
+# again (tests/__init__.py drops the variable for the workers too).
+unset PYTHONDONTWRITEBYTECODE
 
 # shellcheck source=scripts/uv.sh
 source scripts/uv.sh

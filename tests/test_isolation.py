@@ -127,6 +127,9 @@ def small_config(fake_api: FakePinterestAPI) -> dict[str, Any]:
         "access_token": DEFAULT_STATIC_TOKEN,
         "api_url": fake_api.url,
         "start_date": start.isoformat(),
+        # One targeting breakdown: each endpoint is refused in turn, whatever the types; the
+        # default five would make the fake build eight times the targeting rows per sync.
+        "targeting_types": ["GENDER"],
     }
 
 

@@ -247,6 +247,7 @@ _NUMBER_COLUMNS = frozenset(
 )
 
 
+@functools.cache  # about a million calls per full sync: a pure function of the name
 def column_kind(name: str) -> ColumnKind:
     """Classify a sync analytics column: the JSON type the fake returns for it.
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from tests.fake_api.data import (
@@ -121,6 +122,7 @@ def _split_units(total: int, weights: list[int]) -> list[int]:
     return parts
 
 
+@cache
 def is_split_column(column: str) -> bool:
     """Columns whose targeted values add up to the untargeted value."""
     kind = column_kind(column)
