@@ -13,8 +13,8 @@ and limits before any call, each mistake one line naming the report and the fiel
 Assumed, not specified: the spec does not say how a report returns custom conversion
 events. The tap takes each event to come as rows of its own, next to the entity's row
 for the same date (and targeting): the row's CUSTOM_EVENT_NAME names the event and its
-ADE_* columns hold that event's metrics. Rows are keyed by `custom_event_name` ("" for
-the entity's own row), so two events never collapse onto one key.
+ADE_* columns hold that event's metrics. Rows are keyed by `custom_event_name` ("(none)"
+for the entity's own row), so two events never collapse onto one key.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ STREAM_PREFIX = "custom_report_"
 ASYNC_COLUMNS = spec.async_report_columns()
 EVENT_NAME_COLUMN = "CUSTOM_EVENT_NAME"
 EVENT_KEY = "custom_event_name"
+# The key value of the entity's own row. Not "": loaders that stage rows as CSV
+# (target-duckdb) read an empty string back as NULL, which a key column refuses.
+ENTITY_ROW = "(none)"
 # Lower-case letters, digits and underscores: a table name in every warehouse. The
 # stream name (prefix included) stays within PostgreSQL's 63-character identifiers.
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -150,13 +153,13 @@ class CustomReport:
         """(the row's custom_event_name, the columns a missing value of means 0).
 
         None without events. An event row (CUSTOM_EVENT_NAME, taken out of the row)
-        holds only that event's ADE_* columns; the entity's own row ("") the others.
+        holds only that event's ADE_* columns; the entity's own row (ENTITY_ROW) the others.
         """
         if not self.events:
             return None, numeric
         event = row.pop(EVENT_NAME_COLUMN, None)
         if event is None or event == "":
-            return "", numeric
+            return ENTITY_ROW, numeric
         return str(event), self.event_metrics(str(event))
 
 
@@ -346,6 +349,8 @@ def _event_error(where: str, item: Any, pairs: set[tuple[str, str]]) -> str | No
     name, metric = (item.get(key) for key in EVENT_FIELDS)
     if not isinstance(name, str) or not name.strip():
         return f"{where}.custom_event_name must be the event's name (a non-empty string)"
+    if name == ENTITY_ROW:
+        return f"{where}.custom_event_name {ENTITY_ROW} is the key of the entity's own row"
     if metric not in report_enums()["custom_event_metrics_type"]:
         return f"{where}.custom_event_metrics_type must be an ADE_* metric, got {metric!r}"
     if (name, metric) in pairs:

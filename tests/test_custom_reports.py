@@ -17,6 +17,7 @@ import pytest
 import requests
 from singer_sdk.exceptions import ConfigValidationError
 
+from tap_pinterest.custom_reports import ENTITY_ROW
 from tap_pinterest.row_meaning import SettingsChangedError
 from tap_pinterest.sdk_seam import SeamStream
 from tap_pinterest.tap import TapPinterest
@@ -328,12 +329,14 @@ def test_custom_conversion_events_arrive_as_their_own_rows(fake_api: FakePintere
     assert properties["ADE_TOTAL_CONVERSIONS"] == {"type": ["number", "null"]}
     assert properties["ADE_ROAS"] == {"type": ["number", "null"]}
     assert properties["custom_event_name"] == {"type": ["string"]}
+    # No key value is empty: loaders staging rows as CSV (target-duckdb) read "" as NULL.
+    assert all(r["custom_event_name"] for r in result.stream(stream))
     records = keyed(result.stream(stream), ("CAMPAIGN_ID", "DATE", "custom_event_name"))
 
     base = expected_records(fake_api, "campaign_analytics", start, end, METRICS)
     wanted: dict[tuple[Any, ...], dict[str, Any]] = {}
     for (account, campaign, day), record in base.items():
-        wanted[account, campaign, day, ""] = {**record, "custom_event_name": ""}
+        wanted[account, campaign, day, ENTITY_ROW] = {**record, "custom_event_name": ENTITY_ROW}
         row = {"DATE": day}
         for event, metrics in (
             ("signup_x", ["ADE_TOTAL_CONVERSIONS", "ADE_ROAS"]),
@@ -374,7 +377,7 @@ def test_custom_events_at_a_targeting_level_keep_their_targeting(
     assert schema_message(result, stream)["key_properties"] == list(key)
     records = keyed(result.stream(stream), key)
     events = [r for r in records.values() if r["custom_event_name"] == "signup_x"]
-    plain = [r for r in records.values() if r["custom_event_name"] == ""]
+    plain = [r for r in records.values() if r["custom_event_name"] == ENTITY_ROW]
     assert events
     assert plain
     assert {r["targeting_type"] for r in events} == {"GENDER"}
@@ -453,6 +456,20 @@ GOOD = {"name": "spend", "level": "CAMPAIGN", "columns": ["SPEND_IN_DOLLAR"]}
         (
             [{**GOOD, "custom_conversion_event_metrics": [{**EVENTS[0], "custom_event_name": ""}]}],
             "custom_conversion_event_metrics[0].custom_event_name must be the event's name",
+        ),
+        (
+            [
+                {
+                    **GOOD,
+                    "custom_conversion_event_metrics": [
+                        {**EVENTS[0], "custom_event_name": "(none)"}
+                    ],
+                }
+            ],
+            (
+                "custom_conversion_event_metrics[0].custom_event_name (none) is the key of the "
+                "entity's own row"
+            ),
         ),
         (
             [{**GOOD, "custom_conversion_event_metrics": [EVENTS[0], EVENTS[0]]}],
