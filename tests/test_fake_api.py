@@ -546,3 +546,44 @@ def test_rate_limit_window(fake_api: FakePinterestAPI) -> None:
     fake_api.rate_limit_window_seconds = 0.2
     fake_api._windows[""][0] -= 1  # the window has elapsed
     assert get(fake_api, "/user_account").status_code == 200
+
+
+def test_latency_overlaps_calls_in_flight_together(fake_api: FakePinterestAPI) -> None:
+    """Issue 19: each answer waits `latency_seconds` outside the lock, so calls overlap."""
+    import threading  # noqa: PLC0415
+
+    fake_api.latency_seconds = 0.3
+    statuses: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: statuses.append(get(fake_api, "/ad_accounts").status_code))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200, 200, 200]
+    assert fake_api.max_in_flight == 3
+    fake_api.reset()
+    assert (fake_api.latency_seconds, fake_api.max_in_flight) == (0.0, 0)
+
+
+def test_report_stays_in_progress_for_its_build_time(fake_api: FakePinterestAPI) -> None:
+    """Issue 19: `report_build_seconds` on the fake's clock, whatever the polls."""
+    now = [1000.0]
+    fake_api.monotonic = lambda: now[0]
+    fake_api.report_build_seconds = 30.0
+    body = {
+        "start_date": (today() - timedelta(days=3)).isoformat(),
+        "end_date": (today() - timedelta(days=2)).isoformat(),
+        "granularity": "DAY",
+        "level": "CAMPAIGN",
+        "columns": ["SPEND_IN_DOLLAR"],
+    }
+    path = f"/ad_accounts/{ACCT}/reports"
+    created = requests.post(fake_api.url + path, json=body, headers=AUTH, timeout=10)
+    token = created.json()["token"]
+    now[0] = 1029.0
+    assert get(fake_api, path, {"token": token}).json()["report_status"] == "IN_PROGRESS"
+    now[0] = 1030.0
+    assert get(fake_api, path, {"token": token}).json()["report_status"] == "FINISHED"

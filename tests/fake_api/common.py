@@ -105,6 +105,8 @@ class _Report:
     ending: str
     polls_left: int
     url_expires_at: float = 0.0
+    # IN_PROGRESS before this `monotonic` time, whatever the polls (report_build_seconds).
+    ready_at: float = 0.0
     targeting_types: tuple[str, ...] = ()
     # Custom conversion events asked for: (name, ADE_* metrics) (custom_conversions.py).
     custom_events: tuple[tuple[str, tuple[str, ...]], ...] = ()

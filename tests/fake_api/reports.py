@@ -41,6 +41,8 @@ from tests.fake_api.data import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tests.fake_api.data import FakeData
     from tests.fake_api.server import _Incoming
 
@@ -60,6 +62,8 @@ class ReportsMixin:
     _report_endings: list[str]
     report_in_progress_polls: int
     report_url_ttl: float
+    report_build_seconds: float
+    monotonic: Callable[[], float]
     expire_next_report_links: int
     zero_entities: set[str]
     zero_columns: set[str]
@@ -197,6 +201,7 @@ class ReportsMixin:
             Attribution(**windows, conversion_report_time=report_time, reporting_timezone=zone),
             ending,
             self.report_in_progress_polls,
+            ready_at=self.monotonic() + self.report_build_seconds,
             targeting_types=targeting_types,
             custom_events=custom_events,
         )
@@ -236,8 +241,8 @@ class ReportsMixin:
         report = self._reports.get(q.required("token"))
         if report is None or report.ad_account_id != ad_account_id:
             return {"report_status": "DOES_NOT_EXIST", "url": None, "size": None}
-        if report.polls_left > 0:
-            report.polls_left -= 1
+        if report.polls_left > 0 or self.monotonic() < report.ready_at:
+            report.polls_left = max(report.polls_left - 1, 0)
             return {"report_status": "IN_PROGRESS", "url": None, "size": None}
         if report.ending != "FINISHED":
             return {"report_status": report.ending, "url": None, "size": None}

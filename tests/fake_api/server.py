@@ -98,6 +98,13 @@ Contract of the fake where the spec is silent (tests rely on it):
   bookmark's offset and ``page_size``); items are copied after it, so edits show at once.
 - ``oauth_delay_seconds`` delays every ``POST /oauth/token`` answer (default 0), so
   that parallel jobs race for the refresh.
+- Latency (issue 19): ``latency_seconds`` (default 0) holds every other answer that long
+  before it is sent, outside the lock, so calls in flight together overlap as they would
+  over a real network.  ``max_in_flight`` is the most requests the fake held at once
+  since the last ``reset()``.
+- Report build time (issue 19): ``report_build_seconds`` (default 0) keeps a report
+  IN_PROGRESS until that many seconds (on ``monotonic``) after it was created, besides
+  ``report_in_progress_polls``.
 - Request length: a request target (path and query) longer than
   ``max_request_target`` (default 8192 bytes, what common front ends accept) is
   answered 414 ``{"code": 414, "message": "Request-URI Too Long"}``; None lifts it.
@@ -394,6 +401,10 @@ class FakePinterestAPI(
             self.invalidate_rotated_refresh_tokens = False
             self.refuse_refresh = False
             self.oauth_delay_seconds = 0.0
+            # Every other answer waits this long, outside the lock (issue 19).
+            self.latency_seconds = 0.0
+            self._in_flight = 0
+            self.max_in_flight = 0
             self._issued: dict[str, _IssuedToken] = {}
             self._token_counter = 0
             # Faults and switches
@@ -412,6 +423,8 @@ class FakePinterestAPI(
             # Async reports
             self.report_in_progress_polls = 0
             self.report_url_ttl = 300.0
+            # A report stays IN_PROGRESS this long after its creation (on `monotonic`).
+            self.report_build_seconds = 0.0
             self.expire_next_report_links = 0
             self._report_endings: list[str] = []
             self._reports: dict[str, _Report] = {}
@@ -574,8 +587,21 @@ class FakePinterestAPI(
         body = handler.rfile.read(length).decode("utf-8", "replace") if length else ""
         headers = {k: v for k, v in handler.headers.items()}  # noqa: C416 - Message -> dict
         request = _Incoming(handler.command, path, raw_query, headers, body, split.query)
-        if path.endswith("/oauth/token") and self.oauth_delay_seconds:
-            time.sleep(self.oauth_delay_seconds)  # a slow refresh, for racing jobs
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            self._serve_held(handler, request, path)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _serve_held(self, handler: _RequestHandler, request: _Incoming, path: str) -> None:
+        if path.endswith("/oauth/token"):
+            if self.oauth_delay_seconds:
+                time.sleep(self.oauth_delay_seconds)  # a slow refresh, for racing jobs
+        elif self.latency_seconds:
+            time.sleep(self.latency_seconds)  # a network's round trip, outside the lock
         held = self._hold_if_stalled(path)
         with self._lock:
             fault = None if held else self._take_fault(path)
