@@ -7,6 +7,7 @@ after expiry; both would break long scheduled syncs, so this subclass fixes them
 from __future__ import annotations
 
 import base64
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +77,8 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
         self._access_token_expires_at: float | None = None
         self._retrying_after_401 = False
         self._rejected_access_token: str | None = None
+        # Calls in flight together (concurrency.py) share this token: one refresh at a time.
+        self._refreshing = threading.RLock()
         self._load_store()
 
     def _load_store(self, *, only_if_fresher: bool = False) -> bool:
@@ -130,21 +133,33 @@ class PinterestOAuthAuthenticator(OAuthAuthenticator):
 
     @override
     def authenticate_request(self, request: PreparedRequest) -> PreparedRequest:
-        """Refresh when due, then set the header only (see PinterestBearerAuthenticator)."""
-        if not self.is_token_valid():
-            self.update_access_token()
-        request.headers["Authorization"] = f"Bearer {self.access_token}"
+        """Refresh when due, then set the header only (see PinterestBearerAuthenticator).
+
+        Calls in flight together wait for one refresh, made once, and then use its token.
+        """
+        with self._refreshing:
+            if not self.is_token_valid():
+                self.update_access_token()
+            token = self.access_token
+        request.headers["Authorization"] = f"Bearer {token}"
         return request
 
-    def retry_after_401(self) -> bool:
-        """Forget the rejected token and allow one retry; refuse a second 401 in a row."""
-        if self._retrying_after_401:
-            return False
-        self._retrying_after_401 = True
-        self._rejected_access_token = self.access_token
-        self.access_token = None
-        self._access_token_expires_at = None
-        return True
+    def retry_after_401(self, sent_token: str | None = None) -> bool:
+        """Forget the rejected token and allow one retry; refuse a second 401 in a row.
+
+        A 401 for a token already replaced (another call in flight was refused it first,
+        and the token was forgotten or refreshed since) is retried with the current one.
+        """
+        with self._refreshing:
+            if sent_token is not None and sent_token != self.access_token:
+                return True
+            if self._retrying_after_401:
+                return False
+            self._retrying_after_401 = True
+            self._rejected_access_token = self.access_token
+            self.access_token = None
+            self._access_token_expires_at = None
+            return True
 
     def note_accepted(self) -> None:
         """A request went through: the next 401 may be retried again."""

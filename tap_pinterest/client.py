@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property, partial
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, ClassVar, final
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, final
 from urllib.parse import urlparse
 
 import requests
@@ -15,7 +16,7 @@ from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
 from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE, REPLICATION_INCREMENTAL
 from typing_extensions import override
 
-from tap_pinterest import sdk_seam
+from tap_pinterest import concurrency, sdk_seam
 from tap_pinterest import typed_records as typed
 from tap_pinterest.auth import PinterestOAuthAuthenticator
 from tap_pinterest.errors import (
@@ -36,7 +37,11 @@ from tap_pinterest.quota import requested_wait
 from tap_pinterest.refusal_forms import raise_if_fatal_refusal
 from tap_pinterest.retry import retry_on
 from tap_pinterest.run_context import Listing
-from tap_pinterest.settings import DEFAULT_API_URL, MAX_PAGE_SIZE
+from tap_pinterest.settings import (
+    DEFAULT_API_URL,
+    DEFAULT_MAX_CONCURRENT_REQUESTS,
+    MAX_PAGE_SIZE,
+)
 from tap_pinterest.spec import oauth_scopes, ratelimit_category
 from tap_pinterest.throttle import is_throttle
 from tap_pinterest.url_budget import (
@@ -73,6 +78,7 @@ RETRIABLE_ERRORS = (
 )
 
 
+T = TypeVar("T")
 LIST_ITEMS = "$.items[*]"
 # Reads the items of a streamed answer from its chunks; the path names it in errors.
 RowParser = Callable[[Iterable[bytes], str], Iterator[Any]]
@@ -118,6 +124,8 @@ class PinterestStream(sdk_seam.SeamStream):
         self.run: RunContext = tap.run_context
         quiet_sdk_noise(sdk_seam.filterable_logger(self.logger))
         self.calls_made = 0
+        # Calls in flight together (fetch_ahead) count from worker threads.
+        self._calls_lock = threading.Lock()
         self.records_emitted = 0
         self._greatest_seen = typed.GreatestSeen()
 
@@ -238,6 +246,43 @@ class PinterestStream(sdk_seam.SeamStream):
             yield from items
         else:
             yield from extract_jsonpath(self.records_jsonpath, body)
+
+    @property
+    def max_concurrent_requests(self) -> int:
+        """Calls of this stream that may be in flight together (1: one at a time)."""
+        return int(self.config.get("max_concurrent_requests", DEFAULT_MAX_CONCURRENT_REQUESTS))
+
+    def fetch_ahead(
+        self, producers: Iterable[Callable[[], Iterable[T]]]
+    ) -> Generator[Iterator[T], None, None]:
+        """Each producer's items, in order, up to max_concurrent_requests calls in flight.
+
+        Producers are independent calls (concurrency.fetch_ahead): read each iterator to
+        its end, in turn, as a plain loop would.
+        """
+        return concurrency.fetch_ahead(producers, self.ready_workers())
+
+    def chain_ahead(self, producers: Iterable[Callable[[], Iterable[T]]]) -> Iterator[T]:
+        """Every producer's items in the producers' order (`fetch_ahead`, flattened)."""
+        return concurrency.chain_ahead(producers, self.ready_workers())
+
+    def ready_workers(self) -> int:
+        """max_concurrent_requests, once what the workers share is made (here, not raced)."""
+        workers = self.max_concurrent_requests
+        if workers > 1:
+            _ = (self.requests_session, self.authenticator, self.http_headers)
+        return workers
+
+    @override
+    def update_sync_costs(
+        self,
+        request: requests.PreparedRequest,
+        response: requests.Response,
+        context: Context | None,
+    ) -> dict[str, int]:
+        """The SDK's sum of call costs, added to from worker threads too."""
+        with self._calls_lock:
+            return super().update_sync_costs(request, response, context)
 
     def fetch(self, path: str, params: dict[str, Any], context: Context | None) -> Any:  # noqa: ANN401
         """GET one URL through the same auth, rate limit, retry and error handling."""
@@ -481,9 +526,9 @@ class PinterestStream(sdk_seam.SeamStream):
     def _handle_unauthorized(self, response: requests.Response, authenticator: Any) -> None:  # noqa: ANN401
         """Refresh once and retry; a fresh token refused again is a fatal auth error."""
         summary = self.response_error_message(response)
-        if (
-            isinstance(authenticator, PinterestOAuthAuthenticator)
-            and authenticator.retry_after_401()
+        sent = str(response.request.headers.get("Authorization") or "") if response.request else ""
+        if isinstance(authenticator, PinterestOAuthAuthenticator) and authenticator.retry_after_401(
+            sent.removeprefix("Bearer ") or None
         ):
             self.logger.info("Access token rejected (HTTP 401); refreshing it once and retrying")
             raise RetriableAPIError(summary, response)
@@ -502,11 +547,14 @@ class PinterestStream(sdk_seam.SeamStream):
         limiter = self.run.rate_limiter
 
         def limited(request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-            self.run.quota.refuse_if_closed(self.quota_category(request.url), self.name)
-            limiter.wait(self.quota_category(request.url))
-            self.calls_made += 1
-            self.run.progress.call(self.name)
-            return func(request, *args, **kwargs)
+            category = self.quota_category(request.url)
+            self.run.quota.refuse_if_closed(category, self.name)
+            # Calls in flight together each hold their share of the budget (ratelimit.py).
+            with limiter.reserve(category):
+                with self._calls_lock:
+                    self.calls_made += 1
+                self.run.progress.call(self.name)
+                return func(request, *args, **kwargs)
 
         retrying = retry_on(
             self._wait_times,

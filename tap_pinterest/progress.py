@@ -7,12 +7,14 @@ call goes out; it never hears about records. On those events (not per record) it
 the run's clock and, once `interval` seconds have passed since the last report (the first
 30 s after the run started), logs one line for the run and one per stream in progress. A
 run shorter than the interval says nothing. The run's clock (clock.py) makes the lines
-exact in tests with a fake clock.
+exact in tests with a fake clock. Calls may go out from worker threads (concurrency.py):
+every count and the saying are under one lock.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -81,32 +83,37 @@ class Progress:
         self.next_at = self.started_at + interval
         self.streams: dict[str, StreamProgress] = {}
         self.calls = 0
+        self._lock = threading.RLock()
 
     def stream(self, name: str) -> StreamProgress:
         """The stream's counts (created on its first event)."""
-        found = self.streams.get(name)
-        if found is None:
-            found = self.streams[name] = StreamProgress(self.clock.monotonic())
-        return found
+        with self._lock:
+            found = self.streams.get(name)
+            if found is None:
+                found = self.streams[name] = StreamProgress(self.clock.monotonic())
+            return found
 
     # ------------------------------------------------------------------ events
     def partition(self, name: str, records: Iterable[Any], parent: str | None) -> Iterator[Any]:
         """The partition's records, passed through; its start and end are counted."""
         counts = self.stream(name)
-        counts.parent = parent
-        counts.partitions_started += 1
+        with self._lock:
+            counts.parent = parent
+            counts.partitions_started += 1
         self.tick()
         try:
             yield from records
         finally:
-            counts.partitions_done += 1
+            with self._lock:
+                counts.partitions_done += 1
             self.tick()
 
     def listed(self, name: str, items: int, *, last_page: bool) -> None:
         """A page of a list stream: its items are the partitions of its child streams."""
-        counts = self.stream(name)
-        counts.listed += items
-        counts.listed_all = last_page
+        with self._lock:
+            counts = self.stream(name)
+            counts.listed += items
+            counts.listed_all = last_page
 
     def partitions_planned(self, counts: StreamProgress) -> int | None:
         """The stream's partitions: 1 without a parent, else its parent's items.
@@ -120,38 +127,44 @@ class Progress:
 
     def call(self, name: str) -> None:
         """One HTTP call of the stream goes out."""
-        self.calls += 1
-        self.stream(name).calls += 1
+        with self._lock:
+            self.calls += 1
+            self.stream(name).calls += 1
         self.tick()
 
     def windows_planned(self, name: str, count: int) -> None:
         """A partition plans `count` more date windows."""
-        self.stream(name).windows_planned += count
+        with self._lock:
+            self.stream(name).windows_planned += count
 
     def window_done(self, name: str) -> None:
         """Every row of one window was handed on."""
-        self.stream(name).windows_done += 1
+        with self._lock:
+            self.stream(name).windows_done += 1
         self.tick()
 
     def report_created(self, name: str) -> None:
         """Pinterest builds one more report for the stream."""
-        self.stream(name).reports_waiting += 1
+        with self._lock:
+            self.stream(name).reports_waiting += 1
 
     def report_settled(self, name: str) -> None:
         """A report finished (or ended): no longer waited on."""
-        counts = self.stream(name)
-        counts.reports_waiting = max(0, counts.reports_waiting - 1)
+        with self._lock:
+            counts = self.stream(name)
+            counts.reports_waiting = max(0, counts.reports_waiting - 1)
         self.tick()
 
     # ----------------------------------------------------------------- saying it
     def tick(self) -> None:
         """Say where the run is if the interval has passed since it was last said."""
-        now = self.clock.monotonic()
-        if now < self.next_at:
-            return
-        self.next_at = now + self.interval
-        for line in self.lines(now):
-            self.logger.info("%s", line)
+        with self._lock:
+            now = self.clock.monotonic()
+            if now < self.next_at:
+                return
+            self.next_at = now + self.interval
+            for line in self.lines(now):
+                self.logger.info("%s", line)
 
     def lines(self, now: float) -> list[str]:
         """The run's line, then one per stream in progress."""

@@ -12,6 +12,7 @@ Shorter waits are waited and retried as before.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
@@ -82,14 +83,17 @@ class QuotaClosures:
         self.max_wait_seconds = max_wait_seconds
         self._now = now
         self._closed: dict[str, _Closure] = {}
+        # Calls in flight together (concurrency.py) answer from worker threads.
+        self._lock = threading.RLock()
 
     def refuse_if_closed(self, category: str, stream: str) -> None:
         """Before a call: a closed category's partitions end at once, calling nothing."""
-        closure = self._closed.get(category)
-        if closure is None:
-            return
-        if stream not in closure.streams:
-            closure.streams.append(stream)
+        with self._lock:
+            closure = self._closed.get(category)
+            if closure is None:
+                return
+            if stream not in closure.streams:
+                closure.streams.append(stream)
         msg = f"the quota of category {category} is spent for this run"
         raise CategoryClosedError(msg, category=category)
 
@@ -111,16 +115,18 @@ class QuotaClosures:
         reset = header_seconds(response, "X-RateLimit-Reset")
         if remaining is None or reset is None or remaining > 0:
             return
-        if reset > self.max_wait_seconds and category not in self._closed:
-            problem = f"X-RateLimit-Remaining 0, X-RateLimit-Reset {reset:.0f} s"
-            self._closed[category] = _Closure(self._now() + timedelta(seconds=reset), problem)
-            self._log_closed(category, reset)
+        with self._lock:
+            if reset > self.max_wait_seconds and category not in self._closed:
+                problem = f"X-RateLimit-Remaining 0, X-RateLimit-Reset {reset:.0f} s"
+                self._closed[category] = _Closure(self._now() + timedelta(seconds=reset), problem)
+                self._log_closed(category, reset)
 
     def close(self, category: str, wait: float, problem: str, stream: str) -> None:
         """Close the category and end this partition (CategoryClosedError)."""
-        if category not in self._closed:
-            self._closed[category] = _Closure(self._now() + timedelta(seconds=wait), problem)
-            self._log_closed(category, wait)
+        with self._lock:
+            if category not in self._closed:
+                self._closed[category] = _Closure(self._now() + timedelta(seconds=wait), problem)
+                self._log_closed(category, wait)
         self.refuse_if_closed(category, stream)
 
     def _log_closed(self, category: str, wait: float) -> None:

@@ -83,6 +83,8 @@ class RunContext:
 
     clock: Clock = SYSTEM_CLOCK
     max_rate_limit_wait_seconds: float = DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS
+    # Calls of a stream that may be in flight together (max_concurrent_requests, issue 19).
+    max_concurrent_requests: int = 1
     failures: FailureLog = field(default_factory=FailureLog)
     warned: set[str] = field(default_factory=set)
     listings: Listings = field(default_factory=Listings)
@@ -96,7 +98,7 @@ class RunContext:
 
     def __post_init__(self) -> None:
         """One rate limiter, one quota ledger and one `today` per run, on the run's clock."""
-        self.rate_limiter = RateLimiter(self.clock)
+        self.rate_limiter = self.new_rate_limiter(self.clock)
         self.progress = Progress(self.clock)
         self.quota = QuotaClosures(self.max_rate_limit_wait_seconds, now=self.utc_now)
         self.run_clock = RunClock(self.utc_now())
@@ -104,8 +106,12 @@ class RunContext:
     def use_clock(self, clock: Clock) -> None:
         """Wait and time on `clock` from now on (set before the sync starts)."""
         self.clock = clock
-        self.rate_limiter = RateLimiter(clock)
+        self.rate_limiter = self.new_rate_limiter(clock)
         self.progress = Progress(clock)
+
+    def new_rate_limiter(self, clock: Clock) -> RateLimiter:
+        """The run's limiter, reserving budget per call when calls are in flight together."""
+        return RateLimiter(clock, concurrent=self.max_concurrent_requests > 1)
 
     def utc_now(self) -> datetime:
         """The run's wall clock as an aware UTC datetime."""

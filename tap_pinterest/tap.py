@@ -21,6 +21,7 @@ from tap_pinterest.sdk_seam import SeamTap
 from tap_pinterest.settings import (
     CONFIG_SCHEMA,
     DEFAULT_API_URL,
+    DEFAULT_MAX_CONCURRENT_REQUESTS,
     redact_secrets,
     semantic_errors,
 )
@@ -91,7 +92,10 @@ class TapPinterest(SeamTap):
     def run_context(self) -> RunContext:
         """The run-wide state every stream shares (rate limit, failures, listings...)."""
         wait = self.config.get("max_rate_limit_wait_seconds", DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS)
-        return RunContext(max_rate_limit_wait_seconds=float(wait))
+        concurrent = self.config.get("max_concurrent_requests", DEFAULT_MAX_CONCURRENT_REQUESTS)
+        return RunContext(
+            max_rate_limit_wait_seconds=float(wait), max_concurrent_requests=int(concurrent)
+        )
 
     @property
     def rate_limiter(self) -> RateLimiter:

@@ -275,7 +275,8 @@ def test_campaign_ids_are_batched_250_per_call(fake_api: FakePinterestAPI) -> No
     assert len(lists) == 3
     assert all(c.query["page_size"] == ["250"] for c in lists)
     calls = fake_api.calls(ANALYTICS_PATHS["campaign_analytics"])
-    assert [len(c.query["campaign_ids"]) for c in calls] == [250, 250, 100]
+    # In flight together (issue 19): the calls reach the fake in any order.
+    assert sorted(len(c.query["campaign_ids"]) for c in calls) == [100, 250, 250]
     sent = [i for c in calls for i in c.query["campaign_ids"]]
     assert all("," not in i for i in sent), "ids go as repeated keys"
     assert len(sent) == len(set(sent)) == 600
@@ -306,11 +307,12 @@ def test_batches_repeat_per_window(fake_api: FakePinterestAPI) -> None:
 
     calls = fake_api.calls(ANALYTICS_PATHS["campaign_analytics"])
     assert len(calls) == 6
-    assert [len(c.query["campaign_ids"]) for c in calls] == [250, 250, 100] * 2
-    windows = [(c.query["start_date"][0], c.query["end_date"][0]) for c in calls]
-    first = (days_ago(4).isoformat(), days_ago(1).isoformat())
-    second = (utc_today().isoformat(), utc_today().isoformat())
-    assert windows == [first] * 3 + [second] * 3
+    # In flight together (issue 19): the calls reach the fake in any order.
+    batches = sorted((c.query["start_date"][0], len(c.query["campaign_ids"])) for c in calls)
+    first, second = days_ago(4).isoformat(), utc_today().isoformat()
+    assert batches == [(day, size) for day in (first, second) for size in (100, 250, 250)]
+    ends = {(c.query["start_date"][0], c.query["end_date"][0]) for c in calls}
+    assert ends == {(first, days_ago(1).isoformat()), (second, second)}
     assert len(fake_api.calls(r"/v5/ad_accounts/549755885175/campaigns")) == 3
     records = result.stream("campaign_analytics")
     assert len(records) == 600 * 5 * 24

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, urlparse
@@ -15,7 +16,7 @@ from tap_pinterest.settings import MAX_PAGE_SIZE
 from tap_pinterest.streams.base import EntityStream
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
     import requests
     from singer_sdk.helpers.types import Context, Record
@@ -217,9 +218,16 @@ class KeywordsStream(EntityStream):
     def _every_keyword(
         self, path: str, params: dict[str, Any], context: Context
     ) -> Iterable[dict[str, Any]]:
-        yield from self.iter_items(path, params, context)
-        for campaign_id in self.ids_of("campaigns", context):
-            yield from self.iter_items(path, {**params, "campaign_id": campaign_id}, context)
+        """Every list in order; independent lists are read together (chain_ahead)."""
+        lists = partial(self.iter_items, path)
+
+        def account_and_campaigns() -> Iterator[Callable[[], Iterable[dict[str, Any]]]]:
+            yield partial(lists, params, context)
+            # Listed once the account's call is under way (at once with one call at a time).
+            for campaign_id in self.ids_of("campaigns", context):
+                yield partial(lists, {**params, "campaign_id": campaign_id}, context)
+
+        yield from self.chain_ahead(account_and_campaigns())
         ad_group_ids = self.ids_of("ad_groups", context)
         if not self._ad_group_ids_refused:
             try:
@@ -227,8 +235,9 @@ class KeywordsStream(EntityStream):
                 batches = self.id_batches(
                     path, paged, "ad_group_ids", ad_group_ids, MAX_AD_GROUPS_PER_KEYWORDS_CALL
                 )
-                for batch in batches:
-                    yield from self.iter_items(path, {**params, "ad_group_ids": batch}, context)
+                yield from self.chain_ahead(
+                    partial(lists, {**params, "ad_group_ids": batch}, context) for batch in batches
+                )
             except AdGroupIdsRefusedError as exc:
                 self._ad_group_ids_refused = True
                 self.logger.warning(
@@ -238,8 +247,10 @@ class KeywordsStream(EntityStream):
                 )
             else:
                 return
-        for ad_group_id in ad_group_ids:
-            yield from self.iter_items(path, {**params, "ad_group_id": ad_group_id}, context)
+        yield from self.chain_ahead(
+            partial(lists, {**params, "ad_group_id": ad_group_id}, context)
+            for ad_group_id in ad_group_ids
+        )
 
     @override
     def validate_response(self, response: requests.Response) -> None:

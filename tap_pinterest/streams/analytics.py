@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -41,7 +41,7 @@ from tap_pinterest.streams.targeting_analytics import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
     from singer_sdk.helpers.types import Context
     from singer_sdk.singerlib import Catalog, MetadataMapping
@@ -609,7 +609,13 @@ class SyncSource:
     def records(
         self, context: Context, windows: list[dates.DateWindow], columns: list[str]
     ) -> Iterable[dict[str, Any]]:
-        """Rows of the synchronous endpoint over these windows."""
+        """Rows of the synchronous endpoint over these windows, oldest first.
+
+        The calls (windows x targeting type batches x id batches) are independent: up to
+        max_concurrent_requests of them are in flight together (stream.fetch_ahead), and
+        their rows are handed on in exactly this order; a window counts as done once all
+        of its rows were.
+        """
         stream = self.stream
         account = str(context["ad_account_id"])
         if not windows:
@@ -621,41 +627,72 @@ class SyncSource:
         params_base = stream.request_params(columns, attribution)
         path = stream.level.path.format(ad_account_id=account)
         targeting = stream.targeting
-        for window in windows:
-            params = {
-                **params_base,
-                "start_date": window.start.isoformat(),
-                "end_date": window.end.isoformat(),
-            }
-            if targeting is None:
-                for row in self.fetch_level(path, params, ids, context):
-                    yield stream.shape(row, account, attribution)
-            else:
-                for type_batch in targeting.sync_type_batches():
-                    typed = {**params, "targeting_types": ",".join(type_batch)}
-                    items = self.fetch_level(path, typed, ids, context, streamed_targeting_items)
-                    for item in items:
-                        yield targeting.shape_item(item, account, attribution)
-            stream.run.progress.window_done(stream.name)
+        plan = [
+            self.window_calls(
+                path,
+                {
+                    **params_base,
+                    "start_date": window.start.isoformat(),
+                    "end_date": window.end.isoformat(),
+                },
+                ids,
+                context,
+            )
+            for window in windows
+        ]
+        answers = stream.fetch_ahead(call for calls in plan for call in calls)
+        try:
+            for calls in plan:
+                for _ in calls:
+                    if targeting is None:
+                        for row in next(answers):
+                            yield stream.shape(row, account, attribution)
+                    else:
+                        for item in next(answers):
+                            yield targeting.shape_item(item, account, attribution)
+                stream.run.progress.window_done(stream.name)
+        finally:
+            answers.close()
 
-    def fetch_level(
+    def window_calls(
+        self,
+        path: str,
+        params: dict[str, Any],
+        ids: list[str] | None,
+        context: Context,
+    ) -> list[Callable[[], Iterable[Any]]]:
+        """One window's calls, in order: per targeting type batch, per id batch."""
+        targeting = self.stream.targeting
+        if targeting is None:
+            return self.level_calls(path, params, ids, context)
+        calls: list[Callable[[], Iterable[Any]]] = []
+        for type_batch in targeting.sync_type_batches():
+            typed = {**params, "targeting_types": ",".join(type_batch)}
+            calls += self.level_calls(path, typed, ids, context, streamed_targeting_items)
+        return calls
+
+    def level_calls(
         self,
         path: str,
         params: dict[str, Any],
         ids: list[str] | None,
         context: Context,
         items: RowParser | None = None,
-    ) -> Iterable[Any]:
-        """The rows (or `items`), streamed: one answer per id batch (account level: one)."""
+    ) -> list[Callable[[], Iterable[Any]]]:
+        """The calls for these params, each streaming its rows (or `items`).
+
+        One per id batch; the account level (no ids) makes one.
+        """
         stream = self.stream
         ids_param = stream.level.ids_param
         if ids is None or not ids_param:
-            yield from stream.fetch_rows(path, params, context, items)
-            return
-        for batch in stream.id_batches(path, params, ids_param, ids, self.max_ids_per_call):
-            yield from stream.fetch_ids(
-                path, params, ids_param, batch, context, rows=True, items=items
+            return [partial(stream.fetch_rows, path, params, context, items)]
+        return [
+            partial(
+                stream.fetch_ids, path, params, ids_param, batch, context, rows=True, items=items
             )
+            for batch in stream.id_batches(path, params, ids_param, ids, self.max_ids_per_call)
+        ]
 
 
 def level_stream_type(level: AdsLevel) -> type[AdsAnalyticsStream]:

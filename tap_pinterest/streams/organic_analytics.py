@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -377,10 +377,20 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
         ordered = pin_cycle.pin_order(pin_ids)
         budget = int(self.config.get("pin_analytics_call_budget", pin_cycle.DEFAULT_CALL_BUDGET))
         plan = pin_cycle.plan_run(ordered, cycle.next_pin, budget, len(windows))
-        for pin_id in plan.pins:
-            for window in windows:
-                body = self.fetch(f"/pins/{pin_id}/analytics", self.base_params(window), context)
-                yield from self.pin_rows({pin_id: body})
+        params = [self.base_params(window) for window in windows]
+        calls = [
+            (pin_id, partial(self.fetch_one, f"/pins/{pin_id}/analytics", window, context))
+            for pin_id in plan.pins
+            for window in params
+        ]
+        # One call per pin and window, independent: several in flight, rows in this order.
+        answers = self.fetch_ahead(call for _, call in calls)
+        try:
+            for pin_id, _ in calls:
+                for body in next(answers):
+                    yield from self.pin_rows({pin_id: body})
+        finally:
+            answers.close()
         covered = end
         if self._first_unfinished is not None:
             covered = min(covered, self._first_unfinished - timedelta(days=1))
@@ -395,6 +405,10 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
             return
         state.pop(pin_cycle.CYCLE_KEY, None)
         sdk_seam.set_bookmark(self, context, (cycle.covered_to or covered).isoformat())
+
+    def fetch_one(self, path: str, params: dict[str, Any], context: Context | None) -> list[Any]:
+        """One call's answer, as a list of one body (a producer for fetch_ahead)."""
+        return [self.fetch(path, params, context)]
 
     def log_cycle(
         self, cycle: pin_cycle.Cycle, plan: pin_cycle.RunPlan, total: int, windows: int

@@ -8,6 +8,7 @@ analytics ids go 250 to a call.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from typing_extensions import override
@@ -82,12 +83,19 @@ def iter_promotions(stream: PinterestStream, context: Context) -> Iterable[dict[
     """Every product group promotion of the ad account, of every status.
 
     The operation refuses a call without `ad_group_id` or `product_group_promotion_ids`
-    (spec: product_group_promotions/list), so it is read once per ad group.
+    (spec: product_group_promotions/list), so it is read once per ad group, up to
+    max_concurrent_requests ad groups at once (their items still come in ad group order).
     """
     path = PROMOTIONS_PATH.format(ad_account_id=context["ad_account_id"])
-    for ad_group_id in stream.ids_of("ad_groups", context):
-        params = {"ad_group_id": ad_group_id, "entity_statuses": PROMOTION_STATUSES}
-        yield from stream.iter_items(path, params, context)
+    yield from stream.chain_ahead(
+        partial(
+            stream.iter_items,
+            path,
+            {"ad_group_id": ad_group_id, "entity_statuses": PROMOTION_STATUSES},
+            context,
+        )
+        for ad_group_id in stream.ids_of("ad_groups", context)
+    )
 
 
 class ProductGroupPromotionsStream(EntityStream):

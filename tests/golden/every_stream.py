@@ -151,6 +151,9 @@ def normalized(line: str, today: date) -> str:
 def run(config: dict[str, Any], streams: set[str], state: dict[str, Any] | None) -> list[str]:
     """Every line the tap writes to stdout for one sync."""
     catalog = catalog_selecting(config, streams)
+    # One call at a time, so the calls keep their order; tests/test_concurrency.py shows the
+    # default writes the same lines and makes the same calls in another order.
+    config = {**config, "max_concurrent_requests": 1}
     tap = TapPinterest(config=config, catalog=catalog, state=state, parse_env_config=False)
     raw = io.BytesIO()
     stdout = io.TextIOWrapper(raw, encoding="utf-8", write_through=True)
