@@ -76,9 +76,9 @@ class _Worker(Generic[T]):
 
     def _run(self, producer: Callable[[], Iterable[T]]) -> None:
         items: Iterable[T] | None = None
+        chunk: list[T] = []
         try:
             items = producer()
-            chunk: list[T] = []
             for item in items:
                 chunk.append(item)
                 if len(chunk) >= CHUNK:
@@ -88,7 +88,9 @@ class _Worker(Generic[T]):
             if chunk and not self._put(chunk):
                 return
         except BaseException as exc:  # noqa: BLE001 - every error is the caller's to raise
-            self._put(_Failed(exc))
+            # The items before the error first, as a plain loop would have handed them on.
+            if not chunk or self._put(chunk):
+                self._put(_Failed(exc))
             return
         finally:
             close = getattr(items, "close", None)

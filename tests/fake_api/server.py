@@ -101,7 +101,7 @@ Contract of the fake where the spec is silent (tests rely on it):
 - Latency (issue 19): ``latency_seconds`` (default 0) holds every other answer that long
   before it is sent, outside the lock, so calls in flight together overlap as they would
   over a real network.  ``max_in_flight`` is the most requests the fake held at once
-  since the last ``reset()``.
+  (from their arrival until their answer starts) since the last ``reset()``.
 - Report build time (issue 19): ``report_build_seconds`` (default 0) keeps a report
   IN_PROGRESS until that many seconds (on ``monotonic``) after it was created, besides
   ``report_in_progress_polls``.
@@ -590,13 +590,22 @@ class FakePinterestAPI(
         with self._lock:
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        holding = [True]
         try:
-            self._serve_held(handler, request, path)
+            self._serve_held(handler, request, path, holding)
         finally:
-            with self._lock:
+            self._release(holding)
+
+    def _release(self, holding: list[bool]) -> None:
+        """The request is no longer held: its answer starts (counted once)."""
+        with self._lock:
+            if holding[0]:
+                holding[0] = False
                 self._in_flight -= 1
 
-    def _serve_held(self, handler: _RequestHandler, request: _Incoming, path: str) -> None:
+    def _serve_held(
+        self, handler: _RequestHandler, request: _Incoming, path: str, holding: list[bool]
+    ) -> None:
         if path.endswith("/oauth/token"):
             if self.oauth_delay_seconds:
                 time.sleep(self.oauth_delay_seconds)  # a slow refresh, for racing jobs
@@ -614,6 +623,9 @@ class FakePinterestAPI(
             else:
                 status, payload, extra = self._respond(request, fault)
             self._record(request, status)
+        # Held until here: a client reading the answer may send its next call before this
+        # thread has written the last byte, which is not two calls in flight.
+        self._release(holding)
         if status == 0:
             handler.close_connection = True
             with contextlib.suppress(OSError):
