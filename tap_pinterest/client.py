@@ -262,7 +262,9 @@ class PinterestStream(sdk_seam.SeamStream):
         """
         return concurrency.fetch_ahead(producers, self.ready_workers())
 
-    def chain_ahead(self, producers: Iterable[Callable[[], Iterable[T]]]) -> Iterator[T]:
+    def chain_ahead(
+        self, producers: Iterable[Callable[[], Iterable[T]]]
+    ) -> Generator[T, None, None]:
         """Every producer's items in the producers' order (`fetch_ahead`, flattened)."""
         return concurrency.chain_ahead(producers, self.ready_workers())
 

@@ -150,7 +150,7 @@ def chain_ahead(
     workers: int,
     *,
     buffer: int = DEFAULT_BUFFER,
-) -> Iterator[T]:
+) -> Generator[T, None, None]:
     """Every producer's items, in the producers' order (see `fetch_ahead`)."""
     answers = fetch_ahead(producers, workers, buffer=buffer)
     try:

@@ -16,6 +16,7 @@ import math
 import threading
 import time
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -182,10 +183,13 @@ def test_the_producers_iterable_is_read_in_the_callers_thread_as_far_as_needed()
     """Reading producers is lazy: at most `workers` ahead, from the caller's thread."""
     pulled: list[str] = []
 
+    def one(index: int) -> list[int]:
+        return [index]
+
     def producers() -> Iterable[Callable[[], Iterable[int]]]:
         for index in range(6):
             pulled.append(threading.current_thread().name)
-            yield lambda index=index: [index]
+            yield partial(one, index)
 
     answers = concurrency.fetch_ahead(producers(), 2)
     assert list(next(answers)) == [0]
