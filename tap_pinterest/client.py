@@ -550,9 +550,10 @@ class PinterestStream(sdk_seam.SeamStream):
 
         def limited(request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
             category = self.quota_category(request.url)
-            self.run.quota.refuse_if_closed(category, self.name)
-            # Calls in flight together each hold their share of the budget (ratelimit.py).
-            with limiter.reserve(category):
+            # Calls in flight together each hold their share of the budget (ratelimit.py);
+            # one waiting for it gives up when the category closes meanwhile.
+            refuse = partial(self.run.quota.refuse_if_closed, category, self.name)
+            with limiter.reserve(category, refuse):
                 with self._calls_lock:
                     self.calls_made += 1
                 self.run.progress.call(self.name)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from tap_pinterest.clock import SYSTEM_CLOCK
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     import requests
 
@@ -117,14 +117,19 @@ class RateLimiter:
             pass
 
     @contextlib.contextmanager
-    def reserve(self, category: str) -> Iterator[None]:
+    def reserve(self, category: str, check: Callable[[], None] | None = None) -> Iterator[None]:
         """Hold one call's budget of `category` while it is sent and answered.
 
         Waits first: for the window to reset when the budget is spent, and, with calls
-        in flight, until an answer frees budget or tells what is left.
+        in flight, until an answer frees budget or tells what is left. `check` runs before
+        each look at the budget and may raise to give up (a category closed meanwhile).
         """
         with self._changed:
-            while not self._may_send(category):
+            while True:
+                if check is not None:
+                    check()
+                if self._may_send(category):
+                    break
                 self._changed.wait()
             self._in_flight[category] = self._in_flight.get(category, 0) + 1
         try:
