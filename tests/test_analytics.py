@@ -513,6 +513,8 @@ def test_failure_on_later_id_batch_keeps_partition_bookmark(fake_api: FakePinter
     config = config_for(fake_api, days_ago(10), lookback_window_days=0)
     # Two batches of the spec's 250-id cap: lift the URL budget, which would split more.
     config["max_url_length"] = 20_000
+    # One call at a time: the faults below answer the batches in the order they are sent.
+    config["max_concurrent_requests"] = 1
     fake_api.max_request_target = None
     start, today = days_ago(5), utc_today()
     ids = [c["id"] for c in fake_api.data.campaigns[ACCOUNT_1]]

@@ -198,7 +198,8 @@ def test_records_gathered_when_a_sync_breaks_off_are_written(fake_api: FakePinte
     # The quota runs out on the partition's second call: the rows of its first call
     # (gathered, under 64 KiB, no STATE after them) must still reach stdout.
     fake_api.inject(ADS_ANALYTICS, 429, times=20, headers={"Retry-After": "0"}, after=1)
-    cfg = config(fake_api, max_url_length=2000)  # the least allowed
+    # The least URL allowed; one call at a time, so the first call sent is the one answered.
+    cfg = config(fake_api, max_url_length=2000, max_concurrent_requests=1)
     catalog = catalog_selecting(cfg, {"ad_accounts", "ad_analytics"})
     # Columns filling about 1,400 bytes of the URL: a few ads a call, so several calls.
     columns = list(accumulate(ADS_COLUMNS, lambda text, column: f"{text},{column}"))
