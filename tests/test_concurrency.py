@@ -257,6 +257,25 @@ def test_the_default_writes_and_calls_what_one_call_at_a_time_does(
     assert len([c for c in serial_calls if "campaign_id=" in c[2]]) == 8
 
 
+def test_bulk_pin_batches_in_flight_write_what_one_at_a_time_does(
+    fake_api: FakePinterestAPI,
+) -> None:
+    """250 pins: the batches after the first go together; same messages, same calls."""
+    results = []
+    logs = []
+    for workers in (1, DEFAULT_MAX_CONCURRENT_REQUESTS):
+        fake_api.reset(Scale(boards=5, sections_per_board=0, pins_per_board=50))
+        fake_api.latency_seconds = LATENCY
+        config = config_for(fake_api, max_concurrent_requests=workers)
+        results.append(without_times(run_sync(config, streams={"pin_analytics"})))
+        logs.append(calls(fake_api))
+        in_flight = fake_api.max_in_flight
+    assert results[0] == results[1]
+    assert logs[0] == logs[1]
+    assert len([c for c in logs[0] if c[1] == "/v5/pins/analytics"]) == 3
+    assert in_flight == 2  # the 2nd and 3rd batches
+
+
 def test_calls_in_flight_never_exceed_the_setting(fake_api: FakePinterestAPI) -> None:
     """max_concurrent_requests bounds what the fake holds at once."""
     result = sync(fake_api, config_for(fake_api, max_concurrent_requests=2))

@@ -354,8 +354,11 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
             )
             return
         yield from answers
-        for batch in batches:
-            yield from self.fetch_ids(self.path, params, "pin_ids", batch, context)
+        # The other batches are independent: several in flight, answers in batch order.
+        yield from self.chain_ahead(
+            partial(self.fetch_ids, self.path, params, "pin_ids", batch, context)
+            for batch in batches
+        )
 
     def per_pin_records(
         self, pin_ids: list[str], context: Context | None
