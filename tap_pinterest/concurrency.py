@@ -71,6 +71,8 @@ class _Worker(Generic[T]):
             maxsize=max(1, -(-buffer // CHUNK))
         )
         self.stopped = threading.Event()
+        # The caller read every item (and the end, or the error).
+        self.ended = False
         self.thread = threading.Thread(target=self._run, args=(producer,), name=name, daemon=True)
         self.thread.start()
 
@@ -113,8 +115,10 @@ class _Worker(Generic[T]):
         while True:
             value = self.queue.get()
             if isinstance(value, _Done):
+                self.ended = True
                 return
             if isinstance(value, _Failed):
+                self.ended = True
                 raise value.error
             yield from value
 
@@ -164,26 +168,37 @@ def _ahead(
     producers: Iterator[Callable[[], Iterable[T]]], workers: int, buffer: int
 ) -> Generator[Iterator[T], None, None]:
     running: deque[_Worker[T]] = deque()
-    # Workers whose turn is over: ended, or stopped because the caller moved on early.
-    finished: list[_Worker[T]] = []
+    # Workers the caller moved on from before their end: stopped, joined at the end.
+    left: list[_Worker[T]] = []
+    # An error reading the producers themselves: raised once the earlier ones are read.
+    failed: Exception | None = None
     started = 0
     try:
         while True:
-            while len(running) < workers:
-                producer = next(producers, None)
+            while len(running) < workers and failed is None:
+                try:
+                    producer = next(producers, None)
+                except Exception as exc:  # noqa: BLE001 - raised at its turn, below
+                    failed = exc
+                    break
                 if producer is None:
                     break
                 started += 1
                 running.append(_Worker(producer, buffer, f"tap-pinterest-fetch-{started}"))
             if not running:
+                if failed is not None:
+                    raise failed
                 return
             head = running[0]
             yield head.items()
             running.popleft()
-            head.stop()  # a no-op when its items were read to the end
-            finished.append(head)
+            if head.ended:
+                head.thread.join()  # it only returns after its last put
+            else:
+                head.stop()
+                left.append(head)
     finally:
-        _stop_all([*finished, *running])
+        _stop_all([*left, *running])
 
 
 def _stop_all(workers: list[_Worker[T]]) -> None:

@@ -322,7 +322,8 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         description=(
             f"Independent calls in flight together (1 to {MAX_CONCURRENT_REQUESTS}): ads "
             "analytics date windows and id batches of one ad account, keywords per campaign "
-            "and ad group, product group promotions per ad group, per-pin analytics. Each "
+            "and ad group, product group promotions per ad group, pin analytics batches and "
+            "per-pin calls. Each "
             "rate-limit category's remaining budget bounds them too. Records, their order "
             "and the state are the same whatever the value; 1 makes one call at a time."
         ),

@@ -198,6 +198,23 @@ def test_the_producers_iterable_is_read_in_the_callers_thread_as_far_as_needed()
     assert set(pulled) == {threading.current_thread().name}
 
 
+def test_an_error_reading_the_producers_comes_after_the_earlier_producers_items() -> None:
+    """Listing what to call can fail too (ids_of): the earlier calls' items come first."""
+    log: list[str] = []
+
+    def producers() -> Iterator[Callable[[], Iterable[str]]]:
+        yield slow_items("a", 2, 0.02, log)
+        yield slow_items("b", 1, 0, log)
+        msg = "listing broke"
+        raise LookupError(msg)
+
+    seen: list[str] = []
+    with pytest.raises(LookupError, match="listing broke"):
+        seen.extend(concurrency.chain_ahead(producers(), 4))
+    assert seen == ["a0", "a1", "b0"]
+    assert fetch_threads() == []
+
+
 # ------------------------------------------------------------------ the tap over HTTP
 def config_for(api: FakePinterestAPI, **extra: Any) -> dict[str, Any]:
     return {
