@@ -20,10 +20,14 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 
 from tap_pinterest import concurrency
+from tap_pinterest.errors import CategoryClosedError
+from tap_pinterest.ratelimit import RateLimiter
 from tap_pinterest.settings import DEFAULT_MAX_CONCURRENT_REQUESTS
 from tests.fake_api import Scale
+from tests.fake_clock import FakeClock
 from tests.tap_runner import catalog_selecting, deselect_properties, run_sync
 from tests.test_kill_resume import STREAMS as KILL_STREAMS
 from tests.test_kill_resume import keys_by_stream, run_until_killed
@@ -33,7 +37,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from tests.fake_api import FakePinterestAPI
-    from tests.fake_clock import FakeClock
     from tests.tap_runner import SyncResult
 
 LATENCY = 0.02
@@ -213,6 +216,71 @@ def test_an_error_reading_the_producers_comes_after_the_earlier_producers_items(
         seen.extend(concurrency.chain_ahead(producers(), 4))
     assert seen == ["a0", "a1", "b0"]
     assert fetch_threads() == []
+
+
+# ------------------------------------------------------------------ the rate limiter
+def budget_answer(remaining: int, reset: int) -> requests.Response:
+    response = requests.Response()
+    response.headers["X-RateLimit-Remaining"] = str(remaining)
+    response.headers["X-RateLimit-Reset"] = str(reset)
+    return response
+
+
+def test_a_call_waits_while_the_budget_left_is_held_by_calls_in_flight() -> None:
+    """2 left, 2 in flight: a third waits for an answer; a closed category ends its wait."""
+    clock = FakeClock()
+    limiter = RateLimiter(clock, concurrent=True)
+    limiter.observe(budget_answer(2, 30), "ads_analytics")
+    closed = threading.Event()
+    outcome: list[str] = []
+
+    def refuse() -> None:
+        if closed.is_set():
+            msg = "the quota of category ads_analytics is spent for this run"
+            raise CategoryClosedError(msg, category="ads_analytics")
+
+    def third_call() -> None:
+        try:
+            with limiter.reserve("ads_analytics", refuse):
+                outcome.append("sent")
+        except CategoryClosedError:
+            outcome.append("refused")
+
+    with limiter.reserve("ads_analytics"), limiter.reserve("ads_analytics"):
+        waiting = threading.Thread(target=third_call)
+        waiting.start()
+        time.sleep(0.1)
+        assert outcome == []  # 2 left, both held
+        # An answer says the budget is spent until a reset hours away: the category closes.
+        limiter.observe(budget_answer(0, 7200), "ads_analytics")
+        closed.set()
+    waiting.join(5)
+    assert outcome == ["refused"]
+    assert clock.waits == []  # it never slept toward the far reset
+
+
+def test_an_answer_frees_the_budget_for_the_next_call() -> None:
+    """Answers arriving out of order keep the lowest remaining of their window."""
+    clock = FakeClock()
+    limiter = RateLimiter(clock, concurrent=True)
+    limiter.observe(budget_answer(1, 30), "ads_read")
+    outcome: list[str] = []
+
+    def second_call() -> None:
+        with limiter.reserve("ads_read"):
+            outcome.append("sent")
+
+    with limiter.reserve("ads_read"):
+        waiting = threading.Thread(target=second_call)
+        waiting.start()
+        time.sleep(0.1)
+        assert outcome == []
+        limiter.observe(budget_answer(0, 30), "ads_read")  # this call's answer
+        limiter.observe(budget_answer(5, 30), "ads_read")  # a stale, earlier one
+    waiting.join(5)
+    # 0 left in the window and nothing in flight: it waited for the reset, then went.
+    assert outcome == ["sent"]
+    assert clock.waits == [30.0]
 
 
 # ------------------------------------------------------------------ the tap over HTTP
