@@ -380,11 +380,11 @@ class PinAnalyticsStream(OrganicAnalyticsStream):
         ordered = pin_cycle.pin_order(pin_ids)
         budget = int(self.config.get("pin_analytics_call_budget", pin_cycle.DEFAULT_CALL_BUDGET))
         plan = pin_cycle.plan_run(ordered, cycle.next_pin, budget, len(windows))
-        params = [self.base_params(window) for window in windows]
+        per_window = [self.base_params(window) for window in windows]
         calls = [
-            (pin_id, partial(self.fetch_one, f"/pins/{pin_id}/analytics", window, context))
+            (pin_id, partial(self.fetch_one, f"/pins/{pin_id}/analytics", params, context))
             for pin_id in plan.pins
-            for window in params
+            for params in per_window
         ]
         # One call per pin and window, independent: several in flight, rows in this order.
         answers = self.fetch_ahead(call for _, call in calls)
