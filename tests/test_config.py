@@ -39,6 +39,8 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("page_size_0", {**STATIC, "page_size": 0}, "page_size"),
     ("page_size_251", {**STATIC, "page_size": 251}, "page_size"),
+    ("concurrent_0", {**STATIC, "max_concurrent_requests": 0}, "max_concurrent_requests"),
+    ("concurrent_11", {**STATIC, "max_concurrent_requests": 11}, "max_concurrent_requests"),
     ("lookback_negative", {**STATIC, "lookback_window_days": -1}, "lookback_window_days"),
     ("granularity_total", {**STATIC, "analytics_granularity": "TOTAL"}, "analytics_granularity"),
     ("granularity_yearly", {**STATIC, "analytics_granularity": "YEARLY"}, "analytics_granularity"),
