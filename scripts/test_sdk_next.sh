@@ -64,7 +64,7 @@ SDK_TESTS=(
   tests/test_config.py
   tests/test_listing_once.py
 )
-# Paths given on the command line replace the list.
+# Test paths given on the command line (any argument starting with "tests") replace the list.
 for arg in "$@"; do
   if [[ "$arg" == tests* ]]; then
     SDK_TESTS=()
