@@ -4,8 +4,9 @@
 #   bash scripts/test.sh [extra pytest args]
 #
 # lint (ruff), format check, type check (mypy) and every test, the Meltano end-to-end ones
-# included (the others on two pytest-xdist workers, the end-to-end ones in one process;
-# extra args go to both pytest runs), then the fast tests on the next singer-sdk release (scripts/test_sdk_next.sh).
+# included (two pytest runs on two pytest-xdist workers each, the end-to-end ones second;
+# extra args go to both), then the tests that exercise singer-sdk on its next release
+# (scripts/test_sdk_next.sh).
 # Needs only python3 + pip; uv is installed with pip when missing. Runs every step and
 # exits non-zero if any of them failed (pytest's summary stays the last line on success).
 set -euo pipefail
@@ -35,13 +36,13 @@ step ruff format --check .
 step mypy tap_pinterest tests
 # Every test but the end-to-end ones, on two workers.
 step pytest -n 2 -m "not e2e" "$@"
-# The end-to-end tests (Meltano into DuckDB, JSONL and PostgreSQL, dbt, Dagster) in one
-# process: Meltano keeps one catalog and state file per plugin under .meltano/run/, so two
-# runs at once would read each other's (tests/conftest.py refuses them on several workers).
+# The end-to-end tests (Meltano into DuckDB, JSONL and PostgreSQL, dbt, Dagster) on two
+# workers too, each with its own Meltano system folder (tests/meltano_cli.py), a module per
+# worker at a time (--dist loadscope: test_e2e.py's DuckDB tests share one first run).
 # Exit code 5 (no test selected, e.g. a path given without end-to-end tests) is no failure.
-echo "==> pytest -n 0 -m e2e $*"
-"${UV[@]}" run --no-sync pytest -n 0 -m e2e "$@" || { rc=$?; ((rc == 5)) || failed+=("pytest -m e2e"); }
-# The fast tests again on the next singer-sdk release (pinned there).
+echo "==> pytest -n 2 --dist loadscope -m e2e $*"
+"${UV[@]}" run --no-sync pytest -n 2 --dist loadscope -m e2e "$@" || { rc=$?; ((rc == 5)) || failed+=("pytest -m e2e"); }
+# The tests that exercise singer-sdk again, on its next release (pinned there).
 echo "==> bash scripts/test_sdk_next.sh"
 bash scripts/test_sdk_next.sh || failed+=("scripts/test_sdk_next.sh")
 

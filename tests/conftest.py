@@ -7,7 +7,6 @@ one fails here, which keeps the markers true.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from datetime import datetime, timedelta, timezone
@@ -31,24 +30,6 @@ from tests.postgres import (  # noqa: F401 - fixtures for every module
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-
-@pytest.fixture(autouse=True)
-def _end_to_end_in_one_process(request: pytest.FixtureRequest) -> None:
-    """The end-to-end tests run in one process (scripts/test.sh runs them with -n 0).
-
-    Meltano keeps one catalog and state file per plugin under .meltano/run/, so two runs of
-    tap-pinterest at once would read each other's. pytest-xdist's `xdist_group` cannot keep
-    them on one worker under pytest 9.2 (its node-id suffix no longer takes effect), so on
-    several workers each fails in one line rather than collide at random.
-    """
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    if workers > 1 and request.node.get_closest_marker("e2e"):
-        pytest.fail(
-            "end-to-end tests share Meltano's .meltano/run/: run them in one process "
-            '(pytest -n 0 -m e2e) and the rest with -n 2 -m "not e2e", as scripts/test.sh does',
-            pytrace=False,
-        )
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,11 @@
 Runs never see the developer's `.env` or `TAP_PINTEREST_*`/`TARGET_*`/`MELTANO_*`/`DBT_*`
 variables; each test passes what it means. Plugin venvs live in the project's `.meltano/`
 (`MELTANO_SYS_DIR_ROOT`), so a test project in a temporary folder reuses them.
+
+Each pytest-xdist worker runs Meltano with its own system folder, `.meltano/workers/<id>/`,
+whose plugin folders link to the shared ones: Meltano writes one catalog and config file per
+plugin under `run/`, so two workers' runs in one folder would read each other's; with a
+folder each, the end-to-end tests run on several workers.
 """
 
 from __future__ import annotations
@@ -29,6 +34,38 @@ ROOT = Path(__file__).resolve().parents[1]
 SYS_DIR = ROOT / ".meltano"
 EVERY_PLUGIN = "*"
 RUN_TIMEOUT = 300
+# Meltano's plugin folders (meltano.core.plugin.base.PluginType): the venvs, shared by workers.
+PLUGIN_DIRS = (
+    "extractors",
+    "loaders",
+    "transforms",
+    "orchestrators",
+    "transformers",
+    "files",
+    "utilities",
+    "mappers",
+    "mappings",
+)
+
+
+def sys_dir() -> Path:
+    """The system folder (MELTANO_SYS_DIR_ROOT) of this process's Meltano runs.
+
+    `.meltano/` itself outside pytest-xdist; on a worker, `.meltano/workers/<id>/` with
+    links to the shared plugin folders, so its `run/`, `logs/` and caches are its own.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return SYS_DIR
+    own = SYS_DIR / "workers" / worker
+    own.mkdir(parents=True, exist_ok=True)
+    for name in PLUGIN_DIRS:
+        shared = SYS_DIR / name
+        shared.mkdir(exist_ok=True)
+        link = own / name
+        if not link.is_symlink():
+            link.symlink_to(shared, target_is_directory=True)
+    return own
 
 
 def meltano_executable() -> str:
@@ -52,7 +89,7 @@ def base_env(tmp: Path) -> dict[str, str]:
     env.update(
         {
             "MELTANO_DATABASE_URI": f"sqlite:///{tmp / 'meltano.db'}",
-            "MELTANO_SYS_DIR_ROOT": str(SYS_DIR),
+            "MELTANO_SYS_DIR_ROOT": str(sys_dir()),
             "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
             "MELTANO_CLI_LOG_FORMAT": "uncolored",
             "NO_COLOR": "1",

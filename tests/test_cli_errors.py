@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -40,6 +41,21 @@ def run_tap(tmp_path: Path, config: dict[str, Any], *args: str) -> subprocess.Co
         timeout=180,
         env=env,
     )
+
+
+# A whole sync in a child process, kept small: what these tests prove (the exit code, one
+# line per failure, the other streams going on) does not depend on how many rows each stream
+# has, so they sync two days and one targeting breakdown of the default data (two accounts).
+SMALL = Scale(ad_accounts=2)
+# Fewer entities still where no stream's records are counted.
+TINY = Scale(ad_accounts=1, campaigns_per_account=2, ad_groups_per_campaign=1)
+
+
+def small_sync(config: dict[str, Any]) -> dict[str, Any]:
+    """`config` syncing two days (the fixture's last two) and one targeting breakdown."""
+    end = date.fromisoformat(config["start_date"]) + timedelta(days=10)
+    start = (end - timedelta(days=1)).isoformat()
+    return {**config, "start_date": start, "targeting_types": ["GENDER"]}
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -135,8 +151,10 @@ def test_unreadable_token_store_is_one_line(oauth_config: dict[str, Any], tmp_pa
 def test_quota_exhausted_is_one_line(
     fake_api: FakePinterestAPI, static_config: dict[str, Any], tmp_path: Path
 ) -> None:
+    """A spent quota ends the run in one line; a small sync (TINY) proves it as well."""
+    fake_api.reset(TINY)
     fake_api.inject(r"/v5/user_account$", 429, times=20, headers={"Retry-After": "0"})
-    run = run_tap(tmp_path, static_config)
+    run = run_tap(tmp_path, small_sync(static_config))
     assert_one_clean_line(run, 1, "Pinterest quota exhausted (HTTP 429, code 8")
     assert "run again later" in error_lines(run.stderr)[0]
 
@@ -144,10 +162,11 @@ def test_quota_exhausted_is_one_line(
 def test_failed_streams_exit_3_with_one_summary_line_each(
     fake_api: FakePinterestAPI, static_config: dict[str, Any], tmp_path: Path
 ) -> None:
-    fake_api.reset(Scale(ad_accounts=2))
+    """Every other stream still syncs; a small sync (SMALL) has records on each, as a full one."""
+    fake_api.reset(SMALL)
     accounts = [a["id"] for a in fake_api.data.ad_accounts]
     fake_api.inject(r"/v5/ad_accounts/\d+/customer_lists$", 404, times=10)
-    run = run_tap(tmp_path, static_config)
+    run = run_tap(tmp_path, small_sync(static_config))
     assert run.returncode == 3, run.stderr[-3000:]
     assert "Traceback" not in run.stderr
     summary = [line for line in error_lines(run.stderr) if "going on with" not in line]

@@ -7,7 +7,9 @@ shared: they live in the project's `.meltano/` like for any other `meltano run`.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -269,10 +271,42 @@ def jsonl_counts(directory: Path, streams: list[str]) -> dict[str, int]:
     return counts
 
 
-def test_duckdb_exact_row_counts(fake: FakePinterestAPI, tmp_path: Path) -> None:
-    run_pipeline(fake, tmp_path, "target-duckdb", state_id_suffix=f"duckdb-{tmp_path.name}")
+@dataclass(frozen=True)
+class FirstDuckDBRun:
+    """One `meltano run tap-pinterest target-duckdb` of [START, TODAY], kept for the module.
 
-    assert duckdb_counts(tmp_path / "pinterest.duckdb") == expected_rows(fake)
+    Its folder holds the DuckDB file and Meltano's system database (with the run's state);
+    `expected` is taken right after the run (top pins are replayed from the fake's log).
+    """
+
+    folder: Path
+    suffix: str
+    expected: dict[str, int]
+
+    def copy_to(self, tmp: Path) -> None:
+        """The loaded DuckDB file and Meltano's state, as a test's own copies in `tmp`."""
+        for name in ("pinterest.duckdb", "meltano.db"):
+            shutil.copy2(self.folder / name, tmp / name)
+
+
+@pytest.fixture(scope="module")
+def first_duckdb_run(
+    e2e_server: FakePinterestAPI,
+    meltano_installed: None,  # noqa: ARG001
+    tmp_path_factory: pytest.TempPathFactory,
+) -> FirstDuckDBRun:
+    """The first DuckDB run both DuckDB tests start from: one run of about a minute, not two."""
+    folder = tmp_path_factory.mktemp("duckdb-first-run")
+    e2e_server.reset()
+    e2e_server.data.today_override = TODAY
+    suffix = f"duckdb-{folder.name}"
+    run_pipeline(e2e_server, folder, "target-duckdb", state_id_suffix=suffix)
+    return FirstDuckDBRun(folder, suffix, expected_rows(e2e_server))
+
+
+def test_duckdb_exact_row_counts(first_duckdb_run: FirstDuckDBRun) -> None:
+    db = first_duckdb_run.folder / "pinterest.duckdb"
+    assert duckdb_counts(db) == first_duckdb_run.expected
 
 
 def test_jsonl_exact_line_counts(fake: FakePinterestAPI, tmp_path: Path) -> None:
@@ -332,12 +366,14 @@ def campaign_metric(fake: FakePinterestAPI, db: Path) -> dict[tuple[str, str], t
 
 
 def test_incremental_rerun_upserts_revised_analytics(
-    fake: FakePinterestAPI, tmp_path: Path
+    fake: FakePinterestAPI, first_duckdb_run: FirstDuckDBRun, tmp_path: Path
 ) -> None:
-    suffix = f"revise-{tmp_path.name}"
+    # Starts from a copy of the module's first run (its DuckDB file and Meltano state):
+    # the same run this test made itself before, on the same fake data (reset, TODAY).
+    first_duckdb_run.copy_to(tmp_path)
+    suffix = first_duckdb_run.suffix
     db = tmp_path / "pinterest.duckdb"
-    run_pipeline(fake, tmp_path, "target-duckdb", state_id_suffix=suffix)
-    expected = expected_rows(fake)
+    expected = first_duckdb_run.expected
     assert duckdb_counts(db) == expected
     before = campaign_metric(fake, db)
     assert all(stored == pytest.approx(served) for stored, served in before.values())
