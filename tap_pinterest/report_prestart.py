@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import logging
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from singer_sdk.exceptions import FatalAPIError
 
@@ -51,7 +51,7 @@ def start_reports_early(tap: TapPinterest) -> None:
     if not streams:
         return
     run = tap.run_context
-    state = tap.state
+    state = cast("dict[str, Any]", tap.state)  # the SDK types it as a TypedDict
     saved = copy.deepcopy(state)
     try:
         accounts = list_accounts(tap)
@@ -126,4 +126,3 @@ def partition_reports(stream: AdsAnalyticsStream, context: dict[str, Any]) -> li
         if source is stream.report_source
         for report in stream.report_source.reports_for(account, windows, columns)
     ]
-

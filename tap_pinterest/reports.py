@@ -150,9 +150,7 @@ class ReportClient:
         try:
             for index, report in enumerate(reports):
                 while started < len(reports) and (
-                    started == index
-                    or ahead.has_room()
-                    or ahead.is_created(reports[started])
+                    started == index or ahead.has_room() or ahead.is_created(reports[started])
                 ):
                     tokens.append(ahead.start(self, reports[started]))
                     started += 1
@@ -163,9 +161,7 @@ class ReportClient:
             # Reports given up (the partition failed) leave the reports in flight.
             ahead.settled(started - settled, fill=False)
 
-    def result(
-        self, report: ReportRequest, token: Token
-    ) -> Iterator[tuple[str, dict[str, Any]]]:
+    def result(self, report: ReportRequest, token: Token) -> Iterator[tuple[str, dict[str, Any]]]:
         """Wait for the report and stream it, creating it again if its link expired.
 
         A download that breaks off, or a link that expires midway, is read again from
