@@ -2,8 +2,8 @@
 
 Every run here goes through real HTTP to the fake, in process, on a FakeClock that the
 fake's report build time (`report_build_seconds`) counts on too. A run with the early
-start switched off (`ReportsAhead.creating = False`: each stream creates its own
-reports, as before) is the reference: the same records, states and calls but polls.
+start switched off (`ReportsAhead.creating = False`: nothing is planned, each stream
+creates its own reports, as before) is the reference: the same records, states and calls but polls.
 """
 
 from __future__ import annotations
