@@ -264,3 +264,20 @@ def keys(result: SyncResult) -> set[tuple[str, str]]:
         for stream, records in result.records.items()
         for record in records
     }
+
+
+def test_a_report_created_ahead_too_long_ago_is_created_again(api: FakePinterestAPI) -> None:
+    """A report lives an hour (analytics/get_report): one older than 50 minutes is not used."""
+    clock = fresh(api)
+    api.report_build_seconds = 3100.0  # account 1's report takes 52 minutes to build
+    config = config_for(api, days_ago(3), days_ago(1), analytics_source="reports")
+    result, error = sync(config, {"ad_accounts", "ad_account_analytics"}, clock)
+    assert error is None
+    assert len(result.stream("ad_account_analytics")) == 3 * 2
+    posts = [c.path for c in api.calls(REPORT_CREATE, method="POST")]
+    # Both created at the start; account 2's again when reached, 52 minutes later.
+    assert posts == [f"/v5/ad_accounts/{account}/reports" for account in (*ACCOUNTS, ACCOUNTS[1])]
+    assert [c.path for c in api.log if c.path.startswith(DOWNLOAD)] == [
+        f"{DOWNLOAD}report-1",
+        f"{DOWNLOAD}report-3",
+    ]
