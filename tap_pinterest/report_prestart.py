@@ -14,7 +14,9 @@ ReportsAhead creates them in that order within the cap of reports in flight.
 Planning reads the state without changing it: the SDK creates an empty entry for a
 partition it is asked about, so the state is put back as it was. A stream whose plan
 fails (no metric selected, a state from other settings) is left out: it meets the same
-error when it runs. A listing that fails leaves every stream to create its own reports.
+error when it runs. A listing that fails leaves every stream to create its own reports;
+an error that ends the run (auth, unreachable, quota spent) ends it here, as the first
+stream's first call would.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from singer_sdk.exceptions import FatalAPIError
 
+from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.run_context import Listing
 from tap_pinterest.streams.analytics import AdsAnalyticsStream
 
@@ -69,7 +72,7 @@ def start_reports_early(tap: TapPinterest) -> None:
                     streams.remove(stream)  # it meets the error itself when it runs
                     continue
                 run.reports_ahead.plan(stream.report_source.client, reports)
-    except FatalAPIError as exc:
+    except PinterestAPIError as exc:  # an error that ends the run (FatalTapError) ends it
         LOGGER.info("Reports are not created ahead (%s); each stream creates its own", exc)
         return
     finally:

@@ -20,8 +20,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from singer_sdk.exceptions import FatalAPIError
-
+from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.reports import MAX_REPORTS_IN_FLIGHT
 
 if TYPE_CHECKING:
@@ -85,14 +84,16 @@ class ReportsAhead:
         """Create the next planned reports while there is room.
 
         A creation that fails stops creating ahead: the stream meets the error itself
-        when it reaches that report, as it would have without the plan.
+        when it reaches that report, as it would have without the plan. An error that
+        ends the run (auth, unreachable, quota spent) ends it here too: the next call
+        would meet it.
         """
         while self.creating and self.pending and self.has_room():
             entry = self.pending.popleft()
             self.created.append(entry)
             try:
                 entry.token = entry.client.create(entry.report)
-            except FatalAPIError as exc:
+            except PinterestAPIError as exc:
                 self.creating = False
                 LOGGER.info("Reports are no longer created ahead: %s", exc)
                 return
