@@ -158,8 +158,11 @@ class ReportClient:
                 settled += 1
                 ahead.settled()
         finally:
-            # Reports given up (the partition failed) leave the reports in flight.
+            # Reports given up (the partition failed) leave the reports in flight, and so
+            # do those created ahead for it and never reached.
             ahead.settled(started - settled, fill=False)
+            if reports:
+                ahead.forget_unread(self, reports[0].ad_account_id)
 
     def result(self, report: ReportRequest, token: Token) -> Iterator[tuple[str, dict[str, Any]]]:
         """Wait for the report and stream it, creating it again if its link expired.

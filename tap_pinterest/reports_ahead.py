@@ -8,14 +8,16 @@ report takes the token created for its exact body (same ad account, same JSON) i
 of creating it again; each report it finishes reading makes room for the next of the
 queue. A report the plan did not foresee is created by its stream, as before.
 
-Planned reports a stream skipped (its partition failed, the run stopped) are forgotten
-when a later one is taken: Pinterest builds them for nothing, and nothing else is lost.
+Planned reports a partition did not read (it failed midway) are forgotten when it ends:
+Pinterest builds them for nothing, and nothing else is lost (a run that stops loses
+nothing either: no bookmark moved past a window whose rows were not written).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -53,7 +55,11 @@ class Planned:
 
 
 class ReportsAhead:
-    """The run's planned reports, created in run order within the cap in flight."""
+    """The run's planned reports, created in run order within the cap in flight.
+
+    Its methods hold one lock (reentrant: taking a report creates the next ones), so
+    partitions read in parallel share the cap.
+    """
 
     def __init__(self, clock: Clock, cap: int = MAX_REPORTS_IN_FLIGHT) -> None:
         """An empty plan: until one is given, streams create their own reports."""
@@ -66,10 +72,12 @@ class ReportsAhead:
         # Reports created and not yet read (or abandoned), whoever created them.
         self.in_flight = 0
         self.creating = True
+        self._lock = threading.RLock()
 
     def plan(self, client: ReportClient, reports: Iterable[ReportRequest]) -> None:
         """Add a stream partition's reports, in the order it will read them."""
-        self.pending.extend(Planned(client, report, report_key(report)) for report in reports)
+        with self._lock:
+            self.pending.extend(Planned(client, r, report_key(r)) for r in reports)
 
     @property
     def planned(self) -> int:
@@ -88,55 +96,68 @@ class ReportsAhead:
         ends the run (auth, unreachable, quota spent) ends it here too: the next call
         would meet it.
         """
-        while self.creating and self.pending and self.has_room():
-            entry = self.pending.popleft()
-            self.created.append(entry)
-            try:
-                entry.token = entry.client.create(entry.report)
-            except PinterestAPIError as exc:
-                self.creating = False
-                LOGGER.info("Reports are no longer created ahead: %s", exc)
-                return
-            self.in_flight += 1
+        with self._lock:
+            while self.creating and self.pending and self.has_room():
+                entry = self.pending.popleft()
+                self.created.append(entry)
+                try:
+                    entry.token = entry.client.create(entry.report)
+                except PinterestAPIError as exc:
+                    self.creating = False
+                    LOGGER.info("Reports are no longer created ahead: %s", exc)
+                    return
+                self.in_flight += 1
 
     def is_created(self, report: ReportRequest) -> bool:
         """True when the report was created ahead: taking it needs no room."""
         key = report_key(report)
-        return any(entry.key == key and entry.token is not None for entry in self.created)
+        with self._lock:
+            return any(entry.key == key and entry.token is not None for entry in self.created)
 
     def start(self, client: ReportClient, report: ReportRequest) -> Token:
         """The report's token: the one created ahead, or a new one. In flight until settled."""
-        entry = self.take(report_key(report))
-        token = None if entry is None else entry.token
-        if token is not None and self.clock.monotonic() - token[1] > MAX_TOKEN_AGE_SECONDS:
-            self.in_flight -= 1  # too old to be read within its hour: created again
-            token = None
-        if token is None:
-            token = client.create(report)
-            self.in_flight += 1
-        self.fill()
-        return token
+        with self._lock:
+            entry = self.take(report_key(report))
+            token = None if entry is None else entry.token
+            if token is not None and self.clock.monotonic() - token[1] > MAX_TOKEN_AGE_SECONDS:
+                self.in_flight -= 1  # too old to be read within its hour: created again
+                token = None
+            if token is None:
+                token = client.create(report)
+                self.in_flight += 1
+            self.fill()
+            return token
 
     def take(self, key: tuple[str, str]) -> Planned | None:
-        """The planned entry for `key`; the ones planned before it were skipped: forgotten."""
-        for queue in (self.created, self.pending):
-            for index, entry in enumerate(queue):
-                if entry.key != key:
-                    continue
-                while self.created and self.created[0] is not entry:
-                    self.forget(self.created.popleft())
-                for _ in range(index if queue is self.pending else 0):
-                    queue.popleft()
-                return queue.popleft()
-        return None
+        """The first planned entry for `key`, out of the plan; None if none is planned."""
+        with self._lock:
+            for queue in (self.created, self.pending):
+                for entry in queue:
+                    if entry.key == key:
+                        queue.remove(entry)
+                        return entry
+            return None
 
-    def forget(self, entry: Planned) -> None:
-        """A report created ahead that no stream will read: it leaves the reports in flight."""
-        if entry.token is not None:
-            self.in_flight -= 1
+    def forget_unread(self, client: ReportClient, ad_account_id: str) -> None:
+        """A partition ended: the reports planned for it and not taken are not needed.
+
+        Those created ahead leave the reports in flight (Pinterest builds them for
+        nothing); the others are not created.
+        """
+        with self._lock:
+            for queue in (self.created, self.pending):
+                unread = [
+                    entry
+                    for entry in queue
+                    if entry.client is client and entry.report.ad_account_id == ad_account_id
+                ]
+                for entry in unread:
+                    queue.remove(entry)
+                    self.in_flight -= entry.token is not None
 
     def settled(self, count: int = 1, *, fill: bool = True) -> None:
         """`count` reports were read (or given up): make room, and create the next ones."""
-        self.in_flight -= count
-        if fill:
-            self.fill()
+        with self._lock:
+            self.in_flight -= count
+            if fill:
+                self.fill()
