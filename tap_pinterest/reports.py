@@ -4,11 +4,14 @@ A report is created with a JSON body (the operation takes no query parameters), 
 with growing waits until FINISHED, and downloaded at once from a pre-signed link that
 lives five minutes and must be fetched without the Pinterest Authorization header. An
 expired link (403) means creating the report again. Several reports are created before
-the first is polled, so Pinterest builds them side by side.
+the first is polled, so Pinterest builds them side by side: the run's ReportsAhead
+(reports_ahead.py) hands over those created ahead of the stream and keeps at most
+MAX_REPORTS_IN_FLIGHT created and not yet read.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
@@ -32,7 +35,8 @@ REPORTS_PATH = "/ad_accounts/{ad_account_id}/reports"
 # The statuses of BulkReportingJobStatus (spec) that end a report without a result.
 FAILED_STATUSES = frozenset({"FAILED", "CANCELLED", "EXPIRED", "DOES_NOT_EXIST"})
 MAX_POLL_WAIT_SECONDS = 60.0
-# Pinterest builds several reports at once; more in flight only queues them there.
+# Pinterest builds several reports at once; more in flight only queues them there. The
+# spec states no limit on reports in flight (analytics/create_report); the run keeps to 5.
 MAX_REPORTS_IN_FLIGHT = 5
 # A link that keeps expiring before it is read is a problem creating it again won't fix.
 MAX_LINK_RENEWALS = 2
@@ -40,6 +44,8 @@ MAX_LINK_RENEWALS = 2
 DOWNLOAD_TRIES = 3
 # Bytes read per step of a streamed download (client.ROW_CHUNK: why this size).
 ROW_CHUNK = 1 << 16
+# A created report's token, and when it was created (its deadline counts from then).
+Token = tuple[str, float]
 
 
 class ReportError(PinterestAPIError):
@@ -132,19 +138,33 @@ class ReportClient:
     def run(
         self, reports: Sequence[ReportRequest]
     ) -> Iterator[tuple[ReportRequest, Iterator[tuple[str, dict[str, Any]]]]]:
-        """Each report's rows as they download, in the order given; a batch is created first.
+        """Each report's rows as they download, in the order given.
 
-        Read each report's rows before asking for the next.
+        The next reports are created (or taken from those the run created ahead) while
+        the run has room for reports in flight, so Pinterest builds them while the tap
+        waits on the first. Read each report's rows before asking for the next.
         """
-        for first in range(0, len(reports), MAX_REPORTS_IN_FLIGHT):
-            batch = reports[first : first + MAX_REPORTS_IN_FLIGHT]
-            tokens = [self.create(report) for report in batch]
-            for report, token in zip(batch, tokens, strict=True):
-                yield report, self.result(report, token)
+        ahead = self.stream.run.reports_ahead
+        tokens: deque[Token] = deque()
+        started = settled = 0
+        try:
+            for index, report in enumerate(reports):
+                while started < len(reports) and (
+                    started == index or ahead.has_room() or ahead.is_created(reports[started])
+                ):
+                    tokens.append(ahead.start(self, reports[started]))
+                    started += 1
+                yield report, self.result(report, tokens.popleft())
+                settled += 1
+                ahead.settled()
+        finally:
+            # Reports given up (the partition failed) leave the reports in flight, and so
+            # do those created ahead for it and never reached.
+            ahead.settled(started - settled, fill=False)
+            if reports:
+                ahead.forget_unread(self, reports[0].ad_account_id)
 
-    def result(
-        self, report: ReportRequest, token: tuple[str, float]
-    ) -> Iterator[tuple[str, dict[str, Any]]]:
+    def result(self, report: ReportRequest, token: Token) -> Iterator[tuple[str, dict[str, Any]]]:
         """Wait for the report and stream it, creating it again if its link expired.
 
         A download that breaks off, or a link that expires midway, is read again from
@@ -174,7 +194,7 @@ class ReportClient:
         )
         raise ReportError(msg)
 
-    def create(self, report: ReportRequest) -> tuple[str, float]:
+    def create(self, report: ReportRequest) -> Token:
         """POST the report; its token and when it was created (for the deadline)."""
         path = REPORTS_PATH.format(ad_account_id=report.ad_account_id)
         stream = self.stream
@@ -194,7 +214,7 @@ class ReportClient:
         stream.run.progress.report_created(stream.name)
         return str(token), self._clock.monotonic()
 
-    def wait(self, report: ReportRequest, token: tuple[str, float]) -> str:
+    def wait(self, report: ReportRequest, token: Token) -> str:
         """Poll until FINISHED and return the download link; other ends are errors."""
         value, created_at = token
         path = REPORTS_PATH.format(ad_account_id=report.ad_account_id)

@@ -18,6 +18,7 @@ from tap_pinterest.failures import FailureLog
 from tap_pinterest.progress import Progress
 from tap_pinterest.quota import DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS, QuotaClosures
 from tap_pinterest.ratelimit import RateLimiter
+from tap_pinterest.reports_ahead import ReportsAhead
 from tap_pinterest.run_clock import RunClock
 
 if TYPE_CHECKING:
@@ -95,11 +96,14 @@ class RunContext:
     run_clock: RunClock = field(init=False)
     # Where a long run is, said about every 30 s (issue 19).
     progress: Progress = field(init=False)
+    # Reports created ahead of the streams that read them (issue 19, report_prestart.py).
+    reports_ahead: ReportsAhead = field(init=False)
 
     def __post_init__(self) -> None:
         """One rate limiter, one quota ledger and one `today` per run, on the run's clock."""
         self.rate_limiter = self.new_rate_limiter(self.clock)
         self.progress = Progress(self.clock)
+        self.reports_ahead = ReportsAhead(self.clock)
         self.quota = QuotaClosures(self.max_rate_limit_wait_seconds, now=self.utc_now)
         self.run_clock = RunClock(self.utc_now())
 
@@ -108,6 +112,7 @@ class RunContext:
         self.clock = clock
         self.rate_limiter = self.new_rate_limiter(clock)
         self.progress = Progress(clock)
+        self.reports_ahead = ReportsAhead(clock)
 
     def new_rate_limiter(self, clock: Clock) -> RateLimiter:
         """The run's limiter, reserving budget per call when calls are in flight together."""

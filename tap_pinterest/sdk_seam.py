@@ -255,8 +255,9 @@ class SeamTap(Tap):
 
     @override  # type: ignore[misc]
     def sync_all(self) -> None:
-        """The SDK's sync inside `around_sync`, then `after_sync`."""
+        """`before_sync` and the SDK's sync inside `around_sync`, then `after_sync`."""
         with self.around_sync():
+            self.before_sync()
             super().sync_all()
         self.after_sync()
 
@@ -272,6 +273,9 @@ class SeamTap(Tap):
     def around_sync(self) -> Iterator[None]:
         """Hook: wraps a whole sync or --test (also when it breaks off)."""
         yield
+
+    def before_sync(self) -> None:
+        """Hook: runs before the SDK's sync_all reads the state and syncs the first stream."""
 
     def after_sync(self) -> None:
         """Hook: runs after the SDK's sync_all wrote its final STATE."""

@@ -16,6 +16,7 @@ from tap_pinterest.client import PinterestStream
 from tap_pinterest.custom_reports import custom_report_errors
 from tap_pinterest.errors import PinterestAuthError
 from tap_pinterest.quota import DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS
+from tap_pinterest.report_prestart import start_reports_early
 from tap_pinterest.run_context import RunContext
 from tap_pinterest.sdk_seam import SeamTap
 from tap_pinterest.settings import (
@@ -143,6 +144,11 @@ class TapPinterest(SeamTap):
         """Reject a state of the wrong shape in one line, before the SDK walks it."""
         check_state_shape(state)
         super().load_state(state)
+
+    @override
+    def before_sync(self) -> None:
+        """Create the run's async reports first, so Pinterest builds them meanwhile."""
+        start_reports_early(self)
 
     @override
     def after_sync(self) -> None:

@@ -72,11 +72,7 @@ class ReportSource:
                 ", ".join(c for c in columns if c not in ASYNC_COLUMN_SET),
             )
         numeric = [c for c in report_columns if column_json_type(c) == "number"]
-        reports = [
-            report
-            for window in windows
-            for report in self.window_reports(account, window, report_columns, attribution)
-        ]
+        reports = self.reports_for(account, windows, columns)
         # A window's bookmark waits for the last of its reports (targeting: one per batch).
         pending = Counter(report.window for report in reports)
         for report, rows in self.client.run(reports):
@@ -86,6 +82,22 @@ class ReportSource:
             if not pending[report.window]:
                 stream.checkpoint(context, report.window.end)
                 stream.run.progress.window_done(stream.name)
+
+    def reports_for(
+        self, account: str, windows: list[dates.DateWindow], columns: list[str]
+    ) -> list[ReportRequest]:
+        """The reports of a partition's windows, in the order they are read.
+
+        The run plans them ahead with this same method (report_prestart.py), so a report
+        created ahead has exactly the body the stream asks for.
+        """
+        attribution = self.stream.attribution()
+        report_columns = [c for c in columns if c in ASYNC_COLUMN_SET]
+        return [
+            report
+            for window in windows
+            for report in self.window_reports(account, window, report_columns, attribution)
+        ]
 
     def window_reports(
         self,

@@ -1,0 +1,283 @@
+"""Reports start first (issue 19, item 1): created when the sync starts, read when reached.
+
+Every run here goes through real HTTP to the fake, in process, on a FakeClock that the
+fake's report build time (`report_build_seconds`) counts on too. A run with the early
+start switched off (`ReportsAhead.creating = False`: nothing is planned, each stream
+creates its own reports, as before) is the reference: the same records, states and calls but polls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tap_pinterest.failures import StreamFailuresError
+from tap_pinterest.reports import MAX_REPORTS_IN_FLIGHT
+from tap_pinterest.tap import TapPinterest
+from tests.fake_api import Scale
+from tests.fake_clock import FakeClock
+from tests.tap_runner import (
+    SyncResult,
+    assert_records_match_schemas,
+    catalog_selecting,
+    deselect_properties,
+)
+from tests.test_analytics import ACCOUNT_1, ACCOUNTS, config_for, days_ago, partitions
+
+if TYPE_CHECKING:
+    from tests.fake_api import FakePinterestAPI
+    from tests.fake_api.server import LoggedRequest
+
+SMALL = Scale(
+    campaigns_per_account=2,
+    ad_groups_per_campaign=1,
+    ads_per_ad_group=1,
+    boards=1,
+    pins_per_board=2,
+    followers=2,
+    following=2,
+    keywords_per_ad_group=1,
+)
+REPORT_CREATE = r"/v5/ad_accounts/\d+/reports"
+DOWNLOAD = "/report-files/"
+BUILD_SECONDS = 20.0
+ANALYTICS = {"ad_account_analytics", "keyword_analytics"}
+# Report-backed (keyword_analytics: report-only; ad_account_analytics: 100 days back,
+# `auto`, so its 10 oldest days go to reports) and not (the others).
+MIXED = {
+    "user_account",
+    "boards",
+    "ad_accounts",
+    "campaigns",
+    "ad_account_analytics",
+    "keyword_analytics",
+}
+
+
+class Killed(BaseException):
+    """The reader went away mid-run, as a SIGKILL would leave it."""
+
+
+class KillingStdout(io.StringIO):
+    """A stdout that takes lines until `records` RECORD lines went through, then dies."""
+
+    def __init__(self, records: int) -> None:
+        super().__init__()
+        self.records_left = records
+
+    def write(self, text: str) -> int:
+        kept: list[str] = []
+        for line in text.splitlines(keepends=True):
+            if self.records_left <= 0:
+                super().write("".join(kept))
+                raise Killed
+            self.records_left -= line.startswith('{"type":"RECORD"')
+            kept.append(line)
+        return super().write("".join(kept))
+
+
+def sync(
+    config: dict[str, Any],
+    streams: set[str],
+    clock: FakeClock,
+    *,
+    early: bool = True,
+    state: dict[str, Any] | None = None,
+    stdout: io.StringIO | None = None,
+) -> tuple[SyncResult, BaseException | None]:
+    """One in-process sync; `early=False` switches the early start off. Its messages, error."""
+    catalog = catalog_selecting(config, streams)
+    for stream in streams & ANALYTICS:  # one metric: quick to build, to send and to read
+        deselect_properties(catalog, stream, {"SPEND_IN_DOLLAR"})
+    tap = TapPinterest(config=config, state=state, catalog=catalog, parse_env_config=False)
+    tap.clock = clock
+    tap.run_context.reports_ahead.creating = early
+    buffer = stdout or io.StringIO()
+    error: BaseException | None = None
+    with contextlib.redirect_stdout(buffer):
+        try:
+            tap.sync_all()
+        except (StreamFailuresError, Killed) as exc:
+            error = exc
+    result = SyncResult([json.loads(line) for line in buffer.getvalue().splitlines() if line])
+    assert_records_match_schemas(result)
+    return result, error
+
+
+def is_report_call(call: LoggedRequest) -> bool:
+    return call.path.endswith("/reports") or call.path.startswith(DOWNLOAD)
+
+
+def created_bodies(api: FakePinterestAPI) -> list[tuple[str, str]]:
+    return [(c.path, c.body) for c in api.calls(REPORT_CREATE, method="POST")]
+
+
+def calls_but_polls(api: FakePinterestAPI) -> Counter[tuple[str, str, str, str]]:
+    """Every call but report polls, downloads by count (their token names differ)."""
+    return Counter(
+        (c.method, c.path if not c.path.startswith(DOWNLOAD) else DOWNLOAD, c.query_string, c.body)
+        for c in api.log
+        if not (c.method == "GET" and c.path.endswith("/reports"))
+    )
+
+
+def most_in_flight(log: list[LoggedRequest]) -> int:
+    """The most reports created and not yet downloaded, along the request log."""
+    in_flight = most = 0
+    for call in log:
+        if call.method == "POST" and call.path.endswith("/reports"):
+            in_flight += 1
+        elif call.path.startswith(DOWNLOAD) and call.status == 200:
+            in_flight -= 1
+        most = max(most, in_flight)
+    return most
+
+
+def fresh(api: FakePinterestAPI) -> FakeClock:
+    """The fake's data and log as new, its reports built in BUILD_SECONDS on a new clock."""
+    api.reset(SMALL)
+    api.report_build_seconds = BUILD_SECONDS
+    clock = FakeClock()
+    api.monotonic = clock.monotonic
+    return clock
+
+
+@pytest.fixture
+def api(fake_api: FakePinterestAPI) -> FakePinterestAPI:
+    return fake_api
+
+
+def test_reports_are_created_before_the_other_streams_call_and_change_nothing_else(
+    api: FakePinterestAPI,
+) -> None:
+    config = config_for(api, days_ago(100))
+    early, _ = sync(config, MIXED, fresh(api))
+    early_log = api.log
+    early_calls = calls_but_polls(api)
+    early_bodies = created_bodies(api)
+    late, _ = sync(config, MIXED, fresh(api), early=False)
+
+    # The ad accounts are listed once, then every report is created (2 streams x 2
+    # accounts: within the cap), before any other stream's first call.
+    first = [(c.method, c.path.split("/v5")[-1]) for c in early_log[:5]]
+    assert first == [
+        ("GET", "/ad_accounts"),
+        *[("POST", f"/ad_accounts/{account}/reports") for account in ACCOUNTS for _ in "ab"],
+    ]
+    assert [c.path for c in early_log].count("/v5/ad_accounts") == 1
+    # No report created twice, and as many as the run needs: the same as without.
+    assert len(set(early_bodies)) == len(early_bodies) == 4
+    assert Counter(early_bodies) == Counter(created_bodies(api))
+    levels = Counter(json.loads(body)["level"] for _, body in early_bodies)
+    assert levels == {"ADVERTISER": 2, "KEYWORD": 2}
+    # The same records, states and calls, polls aside.
+    assert lines(early) == lines(late)
+    assert early_calls == calls_but_polls(api)
+    assert early.stream("keyword_analytics")
+    assert early.states == late.states
+
+
+def test_more_reports_than_the_cap_are_created_as_room_frees(api: FakePinterestAPI) -> None:
+    """20 reports: 5 in flight from the start, one more as each is read."""
+    config = config_for(api, days_ago(800), analytics_source="reports")
+    streams = {"ad_accounts", "ad_account_analytics", "keyword_analytics", "campaigns"}
+    early_clock = fresh(api)
+    early, _ = sync(config, streams, early_clock)
+    log = api.log
+    early_polls = len(api.calls(REPORT_CREATE))
+    creates = [i for i, c in enumerate(log) if c.method == "POST"]
+    assert len(creates) == 5 * 2 * 2  # 801 dates: 5 windows, 2 streams, 2 accounts
+    assert most_in_flight(log) == MAX_REPORTS_IN_FLIGHT
+    # The first five before the first campaigns call; the rest as reports are read.
+    first_campaigns = next(i for i, c in enumerate(log) if c.path.endswith("/campaigns"))
+    assert creates[:5] == [1, 2, 3, 4, 5]
+    assert creates[5] > first_campaigns
+    assert len(set(created_bodies(api))) == 20
+
+    late_clock = fresh(api)
+    late, _ = sync(config, streams, late_clock, early=False)
+    assert lines(early) == lines(late)
+    # Never more polls or waiting. (The clock moves only when the tap waits, so the other
+    # streams' calls take no time here; scripts/benchmark_wall.py measures what it saves.)
+    assert early_polls <= len(api.calls(REPORT_CREATE))
+    assert sum(early_clock.waits) <= sum(late_clock.waits)
+
+
+def test_a_stream_that_fails_after_creating_ahead_loses_nothing(api: FakePinterestAPI) -> None:
+    config = config_for(api, days_ago(400), analytics_source="reports")
+    streams = {"ad_accounts", "ad_account_analytics", "keyword_analytics"}
+    clean, _ = sync(config, streams, fresh(api), early=False)
+    clock = fresh(api)
+    # The plan: per account, ad_account_analytics' 3 windows, then keyword_analytics' 3.
+    # The 2nd report fails: account 1's ad_account_analytics stops after its 1st window,
+    # its 3rd report (created ahead) is never read.
+    api.fail_next_reports("FAILED", after=1)
+    first, error = sync(config, streams, clock)
+    assert isinstance(error, StreamFailuresError)
+    assert [f.stream for f in error.failures] == ["ad_account_analytics"]
+    assert partitions(first.final_state, "ad_account_analytics")[ACCOUNT_1] == (
+        days_ago(400 - 185).isoformat()
+    )
+    assert len(api.calls(REPORT_CREATE, method="POST")) == 12
+    # The tap never has more than 5 in flight; the failed report and the one created
+    # ahead after it are never downloaded, so the log counts them on to the end.
+    assert most_in_flight(api.log) == MAX_REPORTS_IN_FLIGHT + 2
+
+    second, error = sync(config, streams, clock, state=first.final_state)
+    assert error is None
+    assert keys(first) | keys(second) == keys(clean)
+
+
+@pytest.mark.parametrize("records", [1, 40, 400, 1200])
+def test_a_run_killed_after_creating_ahead_resumes_losing_nothing(
+    api: FakePinterestAPI, records: int
+) -> None:
+    config = config_for(api, days_ago(400), analytics_source="reports")
+    streams = {"ad_accounts", "campaigns", "ad_account_analytics", "keyword_analytics"}
+    clean, _ = sync(config, streams, fresh(api), early=False)
+    clock = fresh(api)
+    killed, error = sync(config, streams, clock, stdout=KillingStdout(records))
+    assert isinstance(error, Killed)
+    assert len(killed.stream("ad_account_analytics") + killed.stream("keyword_analytics")) < len(
+        clean.stream("ad_account_analytics") + clean.stream("keyword_analytics")
+    )
+    state = killed.final_state or None
+    resumed, error = sync(config, streams, clock, state=state)
+    assert error is None
+    assert keys(killed) | keys(resumed) == keys(clean)
+
+
+def lines(result: SyncResult) -> list[dict[str, Any]]:
+    """Every message as a target reads it, but the time each record was extracted."""
+    return [{k: v for k, v in m.items() if k != "time_extracted"} for m in result.messages]
+
+
+def keys(result: SyncResult) -> set[tuple[str, str]]:
+    """(stream, record) of every record, as sorted JSON."""
+    return {
+        (stream, json.dumps(record, sort_keys=True))
+        for stream, records in result.records.items()
+        for record in records
+    }
+
+
+def test_a_report_created_ahead_too_long_ago_is_created_again(api: FakePinterestAPI) -> None:
+    """A report lives an hour (analytics/get_report): one older than 50 minutes is not used."""
+    clock = fresh(api)
+    api.report_build_seconds = 3100.0  # account 1's report takes 52 minutes to build
+    config = config_for(api, days_ago(3), days_ago(1), analytics_source="reports")
+    result, error = sync(config, {"ad_accounts", "ad_account_analytics"}, clock)
+    assert error is None
+    assert len(result.stream("ad_account_analytics")) == 3 * 2
+    posts = [c.path for c in api.calls(REPORT_CREATE, method="POST")]
+    # Both created at the start; account 2's again when reached, 52 minutes later.
+    assert posts == [f"/v5/ad_accounts/{account}/reports" for account in (*ACCOUNTS, ACCOUNTS[1])]
+    assert [c.path for c in api.log if c.path.startswith(DOWNLOAD)] == [
+        f"{DOWNLOAD}report-1",
+        f"{DOWNLOAD}report-3",
+    ]
