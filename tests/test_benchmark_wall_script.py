@@ -89,17 +89,39 @@ def test_benchmark_wall_runs_at_a_tiny_size() -> None:
     lines = run.stdout.splitlines()
     assert lines[0] == "size tiny, latency 0.02 s a call, reports built in 1.0 s"
     assert lines[1] == (
-        "| run | wall s | records | calls | max in flight | critical path s | wall/path |"
+        "| run | wall s | tap CPU s | records | calls | max in flight | critical path s"
+        " | wall/path |"
     )
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[3:]]
     names = [row[0] for row in rows]
-    assert names[:2] == ["reports late, serial", "max_concurrent_requests=1"]
-    assert len({row[2] for row in rows}) == 1  # the same records in every run
+    assert names == ["reports late, serial", "max_concurrent_requests=1", "default"]
+    assert len({row[3] for row in rows}) == 1  # the same records in every run
     for row in rows:
-        wall, critical = float(row[1]), float(row[5])
+        wall, cpu, critical = float(row[1]), float(row[2]), float(row[6])
         # The reports' chain: ad accounts, create, 1 s of building, poll, download.
         assert critical >= 1 + 4 * 0.02
         assert wall > critical  # a lower bound: no run beats it
-        assert int(row[3]) > 40
-    # Serial runs hold one call at a time.
-    assert [row[4] for row in rows[:2]] == ["1", "1"]
+        assert cpu > 0
+        assert int(row[4]) > 40
+    # Serial runs hold one call at a time; the default several.
+    assert [row[5] for row in rows[:2]] == ["1", "1"]
+    assert int(rows[2][5]) > 1
+
+
+@pytest.mark.subprocess
+def test_benchmark_wall_measures_only_the_rows_named() -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            *("--size", "tiny", "--latency", "0.02", "--build", "1", "--poll", "0.2"),
+            *("--run", "default"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = run.stdout.splitlines()[2:]
+    assert [row.split("  ")[0] for row in rows] == ["default"]
