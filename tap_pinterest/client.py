@@ -37,11 +37,7 @@ from tap_pinterest.quota import requested_wait
 from tap_pinterest.refusal_forms import raise_if_fatal_refusal
 from tap_pinterest.retry import retry_on
 from tap_pinterest.run_context import Listing
-from tap_pinterest.settings import (
-    DEFAULT_API_URL,
-    DEFAULT_MAX_CONCURRENT_REQUESTS,
-    MAX_PAGE_SIZE,
-)
+from tap_pinterest.settings import DEFAULT_API_URL, MAX_PAGE_SIZE
 from tap_pinterest.spec import oauth_scopes, ratelimit_category
 from tap_pinterest.throttle import is_throttle
 from tap_pinterest.url_budget import (
@@ -249,8 +245,11 @@ class PinterestStream(sdk_seam.SeamStream):
 
     @property
     def max_concurrent_requests(self) -> int:
-        """Calls of this stream that may be in flight together (1: one at a time)."""
-        return int(self.config.get("max_concurrent_requests", DEFAULT_MAX_CONCURRENT_REQUESTS))
+        """Calls of this stream that may be in flight together (1: one at a time).
+
+        The run's value: the setting, or 1 for --test (tap.before_connection_test).
+        """
+        return self.run.max_concurrent_requests
 
     def fetch_ahead(
         self, producers: Iterable[Callable[[], Iterable[T]]]

@@ -265,6 +265,7 @@ class SeamTap(Tap):
     def run_connection_test(self) -> bool:
         """The SDK's --test inside `around_sync`, then `after_connection_test`."""
         with self.around_sync():
+            self.before_connection_test()
             result = bool(super().run_connection_test())
         self.after_connection_test()
         return result
@@ -279,6 +280,9 @@ class SeamTap(Tap):
 
     def after_sync(self) -> None:
         """Hook: runs after the SDK's sync_all wrote its final STATE."""
+
+    def before_connection_test(self) -> None:
+        """Hook: runs before the SDK's --test reads the first record of each stream."""
 
     def after_connection_test(self) -> None:
         """Hook: runs after the SDK's --test."""

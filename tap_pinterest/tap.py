@@ -173,6 +173,11 @@ class TapPinterest(SeamTap):
                 )
 
     @override
+    def before_connection_test(self) -> None:
+        """--test reads one record per stream: one call at a time, none made ahead of it."""
+        self.run_context.max_concurrent_requests = 1
+
+    @override
     def after_connection_test(self) -> None:
         """--test fails too when a stream's endpoint is refused or a quota closed."""
         self.raise_failures()
