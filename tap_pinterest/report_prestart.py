@@ -30,6 +30,7 @@ from singer_sdk.exceptions import FatalAPIError
 
 from tap_pinterest.errors import PinterestAPIError
 from tap_pinterest.run_context import Listing
+from tap_pinterest.streams.ads import wanted_account_ids
 from tap_pinterest.streams.analytics import AdsAnalyticsStream
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ def list_accounts(tap: TapPinterest) -> list[str]:
     listings.keep(ACCOUNTS_STREAM, None, Listing(items, started_at))
     listings.record_ids(ACCOUNTS_STREAM, None, [str(item["id"]) for item in items])
     tap.run_context.progress.listed(ACCOUNTS_STREAM, len(items), last_page=True)
-    wanted = {str(i) for i in stream.config.get("ad_account_ids") or []}
+    wanted = wanted_account_ids(stream.config)
     accounts = []
     for item in items:
         if not wanted or str(item["id"]) in wanted:

@@ -30,7 +30,7 @@ from tests.fake_api import Scale
 from tests.fake_clock import FakeClock
 from tests.tap_runner import catalog_selecting, deselect_properties, run_sync
 from tests.test_kill_resume import STREAMS as KILL_STREAMS
-from tests.test_kill_resume import keys_by_stream, run_until_killed
+from tests.test_kill_resume import keys_by_stream, keys_killed_then_resumed
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -434,10 +434,6 @@ def test_a_killed_run_with_calls_in_flight_resumes_losing_nothing(
     if not _CLEAN:
         _CLEAN.update(keys_by_stream(run_sync(config, streams=KILL_STREAMS).messages))
     total = sum(len(keys) for keys in _CLEAN.values())
-    killed, state = run_until_killed(config, tmp_path, int(total * share))
-    resumed = run_sync(config, streams=KILL_STREAMS, state=state)
-    got = keys_by_stream(killed)
-    for stream, keys in keys_by_stream(resumed.messages).items():
-        got.setdefault(stream, set()).update(keys)
+    got = keys_killed_then_resumed(config, tmp_path, int(total * share))
     for stream, keys in _CLEAN.items():
         assert keys <= got.get(stream, set()), stream

@@ -54,6 +54,18 @@ def keys_by_stream(messages: list[dict[str, Any]]) -> dict[str, set[str]]:
     return keys
 
 
+def keys_killed_then_resumed(
+    config: dict[str, Any], tmp_path: Path, kill_after: int
+) -> dict[str, set[str]]:
+    """Keys per stream of a run of STREAMS killed after `kill_after` records, then resumed."""
+    killed, state = run_until_killed(config, tmp_path, kill_after)
+    resumed = run_sync(config, streams=STREAMS, state=state)
+    got = keys_by_stream(killed)
+    for stream, keys in keys_by_stream(resumed.messages).items():
+        got.setdefault(stream, set()).update(keys)
+    return got
+
+
 def run_until_killed(
     config: dict[str, Any], tmp_path: Path, kill_after: int
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
@@ -108,10 +120,6 @@ def test_killed_run_resumed_from_its_last_state_loses_nothing(
     clean = _CLEAN
     total = sum(len(keys) for keys in clean.values())
     assert total > 1230
-    killed, state = run_until_killed(static_config, tmp_path, kill_after)
-    resumed = run_sync(static_config, streams=STREAMS, state=state)
-    got = keys_by_stream(killed)
-    for stream, keys in keys_by_stream(resumed.messages).items():
-        got.setdefault(stream, set()).update(keys)
+    got = keys_killed_then_resumed(static_config, tmp_path, kill_after)
     for stream, keys in clean.items():
         assert keys <= got.get(stream, set()), stream

@@ -16,7 +16,7 @@ from tap_pinterest.settings import MAX_PAGE_SIZE
 from tap_pinterest.streams.base import EntityStream
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     import requests
     from singer_sdk.helpers.types import Context, Record
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 ENTITY_STATUSES = list(
     spec.parameter_enum("/ad_accounts/{ad_account_id}/campaigns", "entity_statuses")
 )
+
+
+def wanted_account_ids(config: Mapping[str, Any]) -> set[str]:
+    """The `ad_account_ids` setting as a set; empty: every account the token reads."""
+    return {str(i) for i in config.get("ad_account_ids") or []}
 
 
 class AdAccountsStream(EntityStream):
@@ -42,7 +47,7 @@ class AdAccountsStream(EntityStream):
 
     @override
     def partition_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        wanted = {str(i) for i in self.config.get("ad_account_ids") or []}
+        wanted = wanted_account_ids(self.config)
         seen: set[str] = set()
         for record in super().partition_records(context):
             if wanted and record["id"] not in wanted:
