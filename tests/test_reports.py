@@ -601,25 +601,27 @@ def _body(start: date, end: date, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("body", "status"),
+    ("ago", "extra", "status"),
     [
-        (_body(days_ago(914), days_ago(729)), 200),  # 914 back, 186 dates
-        (_body(days_ago(915), days_ago(800)), 400),
-        (_body(days_ago(300), days_ago(114)), 400),  # 187 dates
-        (_body(days_ago(8), days_ago(6), granularity="HOUR"), 200),
-        (_body(days_ago(9), days_ago(8), granularity="HOUR"), 400),
-        (_body(days_ago(5), days_ago(2), granularity="HOUR"), 400),  # 4 dates
-        (_body(days_ago(92), days_ago(62), level="PRODUCT_ITEM"), 200),
-        (_body(days_ago(93), days_ago(80), level="PRODUCT_ITEM"), 400),
-        (_body(days_ago(40), days_ago(9), level="PRODUCT_ITEM"), 400),  # 32 dates
-        (_body(days_ago(9), days_ago(8), level="PRODUCT_ITEM", columns=["AD_ID"]), 400),
-        (_body(days_ago(9), days_ago(8), columns=["QUIZ_PIN_RESULT_OPEN"]), 400),
-        (_body(days_ago(2), days_ago(3)), 400),
+        ((914, 729), {}, 200),  # 914 back, 186 dates
+        ((915, 800), {}, 400),
+        ((300, 114), {}, 400),  # 187 dates
+        ((8, 6), {"granularity": "HOUR"}, 200),
+        ((9, 8), {"granularity": "HOUR"}, 400),
+        ((5, 2), {"granularity": "HOUR"}, 400),  # 4 dates
+        ((92, 62), {"level": "PRODUCT_ITEM"}, 200),
+        ((93, 80), {"level": "PRODUCT_ITEM"}, 400),
+        ((40, 9), {"level": "PRODUCT_ITEM"}, 400),  # 32 dates
+        ((9, 8), {"level": "PRODUCT_ITEM", "columns": ["AD_ID"]}, 400),
+        ((9, 8), {"columns": ["QUIZ_PIN_RESULT_OPEN"]}, 400),
+        ((2, 3), {}, 400),
     ],
 )
 def test_fake_enforces_the_report_limits(
-    fake_api: FakePinterestAPI, body: dict[str, Any], status: int
+    fake_api: FakePinterestAPI, ago: tuple[int, int], extra: dict[str, Any], status: int
 ) -> None:
+    """Dates are taken when the test runs, not at collection, so midnight UTC cannot move them."""
+    body = _body(days_ago(ago[0]), days_ago(ago[1]), **extra)
     response = _post(fake_api, body)
     assert response.status_code == status, response.text
 
