@@ -368,7 +368,7 @@ def run_scenario(  # noqa: PLR0913
         columns,
         run,
         sum(calls.values()),
-        lower_bound(size, days, ids_per_call(config["api_url"], selected_columns(columns))),
+        lower_bound(size, days, ids_per_call(str(config["api_url"]), selected_columns(columns))),
         rows,
         tap,
         floor,

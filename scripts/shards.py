@@ -43,6 +43,11 @@ HEADER = (
 )
 
 
+def stream_name(stream_type: type[Any]) -> str:
+    """A stream class's name (the SDK types ``name`` as an instance attribute)."""
+    return str(stream_type.name)
+
+
 def per_ad_account_streams() -> list[str]:
     """Streams whose records belong to one ad account: `ad_accounts` and its descendants."""
     names = []
@@ -51,14 +56,14 @@ def per_ad_account_streams() -> list[str]:
         while ancestor is not None and ancestor is not AdAccountsStream:
             ancestor = getattr(ancestor, "parent_stream_type", None)
         if ancestor is AdAccountsStream:
-            names.append(str(stream_type.name))
+            names.append(stream_name(stream_type))
     return names
 
 
 def organic_streams() -> list[str]:
     """Streams that do not depend on the ad accounts (run in shard 1 only)."""
     per_account = set(per_ad_account_streams())
-    return [str(t.name) for t in STREAM_TYPES if t.name not in per_account]
+    return [stream_name(t) for t in STREAM_TYPES if stream_name(t) not in per_account]
 
 
 def deal(ad_account_ids: list[str], shards: int) -> list[list[str]]:
@@ -112,7 +117,7 @@ def render(project: dict[str, Any], base: str = BASE_PLUGIN) -> str:
     extractors = project["plugins"]["extractors"]
     accounts = sum(len(p["config"]["ad_account_ids"]) for p in extractors)
     header = HEADER.format(shards=len(extractors), base=base, accounts=accounts)
-    return header + yaml.safe_dump(project, sort_keys=False, default_flow_style=False)
+    return header + str(yaml.safe_dump(project, sort_keys=False, default_flow_style=False))
 
 
 def ids_from_api(project_dir: Path, environment: str | None, base: str) -> list[str]:
@@ -138,7 +143,12 @@ def ids_from_api(project_dir: Path, environment: str | None, base: str) -> list[
     config = json.loads(printed.stdout)
     config.pop("ad_account_ids", None)  # list them all, whatever the base restricts
     tap = TapPinterest(config=config, parse_env_config=False, validate_config=True)
-    return [str(record["id"]) for record in tap.streams["ad_accounts"].get_records(None)]
+    ids: list[str] = []
+    for record in tap.streams["ad_accounts"].get_records(None):
+        # get_records may yield (record, child context) pairs; this stream yields records.
+        row = record[0] if isinstance(record, tuple) else record
+        ids.append(str(row["id"]))
+    return ids
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:

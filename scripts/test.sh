@@ -33,7 +33,7 @@ step() {
 
 step ruff check .
 step ruff format --check .
-step mypy tap_pinterest tests
+step mypy tap_pinterest tests scripts
 # Every test but the end-to-end ones, on two workers.
 step pytest -n 2 -m "not e2e" "$@"
 # The end-to-end tests (Meltano into DuckDB, JSONL and PostgreSQL, dbt, Dagster) on two
