@@ -215,7 +215,10 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         th.NumberType,
         default=2,
         title="Report poll seconds",
-        description="First wait before polling an async report again; doubles up to 60 s.",
+        description=(
+            "Least wait before an async report's first poll (from its creation) and "
+            "between polls; waits grow to a quarter of the report's age, up to 60 s."
+        ),
     ),
     th.Property(
         "report_deadline_seconds",

@@ -281,3 +281,32 @@ def test_a_report_created_ahead_too_long_ago_is_created_again(api: FakePinterest
         f"{DOWNLOAD}report-1",
         f"{DOWNLOAD}report-3",
     ]
+
+
+def test_polls_count_from_the_creation_so_a_ready_report_is_read_at_once(
+    api: FakePinterestAPI,
+) -> None:
+    """Poll times hang on each report's creation, not on its stream's first poll."""
+    config = config_for(api, days_ago(100))
+    clock = fresh(api)
+    result, error = sync(config, {"ad_accounts", *ANALYTICS}, clock)
+    assert error is None
+    assert len(result.stream("keyword_analytics")) == 2 * 4 * 101  # accounts, keywords, days
+    # The first report read, 20 s to build: polled 2 s after its creation, every 2 s up to
+    # 10 s, then a quarter of its age on: 9 polls, and read at 24.4 s, 4.4 s after it
+    # finished (doubling waits from the first poll read it at 30 s). The three others,
+    # created with it, finished meanwhile: each read at its first poll, without a wait.
+    assert clock.waits == [*[2.0] * 5, 2.5, 3.125, 3.90625, 4.8828125]
+    assert clock.now - 1_000.0 == 24.4140625
+    reports = [(c.method, c.path.rsplit("/", 2)[-1], c.query_string) for c in api.log]
+    reports = [r for r in reports if r[1] in {"reports", *(f"report-{n}" for n in range(1, 5))}]
+    assert reports == [
+        *[("POST", "reports", "")] * 4,
+        *[("GET", "reports", "token=report-1")] * 9,
+        ("GET", "report-1", ""),
+        *[
+            call
+            for n in (2, 3, 4)
+            for call in (("GET", "reports", f"token=report-{n}"), ("GET", f"report-{n}", ""))
+        ],
+    ]
