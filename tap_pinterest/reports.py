@@ -6,7 +6,7 @@ from a pre-signed link that lives five minutes and must be fetched without the P
 Authorization header. An expired link (403) means creating the report again. Several
 reports are created before the first is polled, so Pinterest builds them side by side:
 the run's ReportsAhead (reports_ahead.py) hands over those created ahead of the stream
-and keeps at most MAX_REPORTS_IN_FLIGHT created and not yet read.
+and keeps at most max_reports_in_flight created and not yet read.
 """
 
 from __future__ import annotations
@@ -38,9 +38,6 @@ FAILED_STATUSES = frozenset({"FAILED", "CANCELLED", "EXPIRED", "DOES_NOT_EXIST"}
 # (poll_wait: why these numbers).
 POLL_WAIT_SHARE = 0.25
 MAX_POLL_WAIT_SECONDS = 60.0
-# Pinterest builds several reports at once; more in flight only queues them there. The
-# spec states no limit on reports in flight (analytics/create_report); the run keeps to 5.
-MAX_REPORTS_IN_FLIGHT = 5
 # A link that keeps expiring before it is read is a problem creating it again won't fix.
 MAX_LINK_RENEWALS = 2
 # Tries of one download link when the storage drops the connection or answers 5xx.

@@ -45,9 +45,9 @@ def test_a_long_backfill_says_where_it_is_about_every_30_s(
     assert len(result.stream("campaign_analytics")) == 2 * 2 * 401
     # Lines only where the clock passed 30 s since the last ones (report polls move it).
     assert progress_lines(caplog) == [
-        "Progress after 30 s: 8 HTTP calls, 2 of 2 streams started are at work",
+        "Progress after 30 s: 9 HTTP calls, 2 of 2 streams started are at work",
         "Progress of ad_accounts: 0 of 1 partitions done, 1 calls",
-        "Progress of campaign_analytics: 0 of 2 partitions done, 0 of 3 date windows planned so far done, 5 reports waiting on Pinterest, 7 calls",
+        "Progress of campaign_analytics: 0 of 2 partitions done, 0 of 3 date windows planned so far done, 6 reports waiting on Pinterest, 8 calls",
         "Progress after 62 s: 13 HTTP calls, 2 of 2 streams started are at work",
         "Progress of ad_accounts: 0 of 1 partitions done, 1 calls",
         "Progress of campaign_analytics: 0 of 2 partitions done, 1 of 3 date windows planned so far done, 5 reports waiting on Pinterest, 12 calls, about 312 s left",
