@@ -1,12 +1,12 @@
 """The async reports flow: create, poll, download (spec analytics/create_report, get_report).
 
 A report is created with a JSON body (the operation takes no query parameters), polled
-with growing waits until FINISHED, and downloaded at once from a pre-signed link that
-lives five minutes and must be fetched without the Pinterest Authorization header. An
-expired link (403) means creating the report again. Several reports are created before
-the first is polled, so Pinterest builds them side by side: the run's ReportsAhead
-(reports_ahead.py) hands over those created ahead of the stream and keeps at most
-MAX_REPORTS_IN_FLIGHT created and not yet read.
+at times reckoned from its creation until FINISHED (`poll_wait`), and downloaded at once
+from a pre-signed link that lives five minutes and must be fetched without the Pinterest
+Authorization header. An expired link (403) means creating the report again. Several
+reports are created before the first is polled, so Pinterest builds them side by side:
+the run's ReportsAhead (reports_ahead.py) hands over those created ahead of the stream
+and keeps at most max_reports_in_flight created and not yet read.
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ if TYPE_CHECKING:
 REPORTS_PATH = "/ad_accounts/{ad_account_id}/reports"
 # The statuses of BulkReportingJobStatus (spec) that end a report without a result.
 FAILED_STATUSES = frozenset({"FAILED", "CANCELLED", "EXPIRED", "DOES_NOT_EXIST"})
+# The wait between polls is this share of the report's age, within the floor and the cap
+# (poll_wait: why these numbers).
+POLL_WAIT_SHARE = 0.25
 MAX_POLL_WAIT_SECONDS = 60.0
-# Pinterest builds several reports at once; more in flight only queues them there. The
-# spec states no limit on reports in flight (analytics/create_report); the run keeps to 5.
-MAX_REPORTS_IN_FLIGHT = 5
 # A link that keeps expiring before it is read is a problem creating it again won't fix.
 MAX_LINK_RENEWALS = 2
 # Tries of one download link when the storage drops the connection or answers 5xx.
@@ -75,12 +75,21 @@ class ReportRequest:
         return f"{text}, targeting types {', '.join(types)}" if types else text
 
 
-def poll_waits(first_wait: float, ceiling: float = MAX_POLL_WAIT_SECONDS) -> Iterator[float]:
-    """Growing waits between polls: first_wait, doubled each time, up to `ceiling`."""
-    wait = first_wait
-    while True:
-        yield min(wait, ceiling)
-        wait *= 2
+def poll_wait(age: float, floor: float) -> float:
+    """Seconds before the next poll of a report `age` seconds old and still building.
+
+    The schedule hangs on the report's creation, not on the stream's first poll: a report
+    created ahead (reports_ahead.py) that finished while other streams synced is read at
+    its stream's first poll, and one still building is polled as often as its age says,
+    however late its stream reached it. A quarter of the age (POLL_WAIT_SHARE) means a
+    finished report is seen at most a quarter of its build time late (5 s of a 20 s
+    build), while the polls of a long build grow by a quarter each: 9 polls to see a 20 s
+    build, 36 for 20 minutes, 76 for the hour of report_deadline_seconds (doubling waits
+    up to 60 s took 5, 25 and 65; a fixed 10 s wait would take 369 for the hour). Never
+    less than `floor` (report_poll_seconds: polls of a young report gain little), never
+    more than MAX_POLL_WAIT_SECONDS (a long build is seen within a minute).
+    """
+    return min(MAX_POLL_WAIT_SECONDS, max(floor, age * POLL_WAIT_SHARE))
 
 
 def report_rows(
@@ -127,7 +136,7 @@ class ReportClient:
         deadline_seconds: float,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        """Poll with waits from `first_wait` up, for at most `deadline_seconds` a report."""
+        """Poll from `first_wait` after creation up, for at most `deadline_seconds` a report."""
         self.stream = stream
         self.first_wait = first_wait
         self.deadline_seconds = deadline_seconds
@@ -215,10 +224,17 @@ class ReportClient:
         return str(token), self._clock.monotonic()
 
     def wait(self, report: ReportRequest, token: Token) -> str:
-        """Poll until FINISHED and return the download link; other ends are errors."""
+        """Poll until FINISHED and return the download link; other ends are errors.
+
+        The first poll comes `first_wait` after the creation (at once for a report created
+        that long ago), the next ones after poll_wait of the report's age.
+        """
         value, created_at = token
         path = REPORTS_PATH.format(ad_account_id=report.ad_account_id)
-        waits = poll_waits(self.first_wait)
+        now = self._clock.monotonic()
+        if now < created_at + self.first_wait:
+            first = min(self.first_wait - (now - created_at), MAX_POLL_WAIT_SECONDS)
+            self.sleep_before_poll(report, created_at, first)
         while True:
             body = self.stream.fetch(path, {"token": value}, None)
             status = str(body.get("report_status") if isinstance(body, dict) else "")
@@ -230,15 +246,19 @@ class ReportClient:
                 return str(url)
             if status != "IN_PROGRESS":
                 raise ReportError(_status_message(status or "unknown", report, None))
-            wait = next(waits)
-            if self._clock.monotonic() + wait - created_at > self.deadline_seconds:
-                msg = (
-                    f"The report for {report.describe()} was not ready after "
-                    f"{self.deadline_seconds:.0f} s (report_deadline_seconds)"
-                )
-                raise ReportError(msg)
-            self._clock.sleep(wait)
-            self.stream.run.progress.tick()
+            wait = poll_wait(self._clock.monotonic() - created_at, self.first_wait)
+            self.sleep_before_poll(report, created_at, wait)
+
+    def sleep_before_poll(self, report: ReportRequest, created_at: float, wait: float) -> None:
+        """Wait `wait` s, unless the poll after it would come past the report's deadline."""
+        if self._clock.monotonic() + wait - created_at > self.deadline_seconds:
+            msg = (
+                f"The report for {report.describe()} was not ready after "
+                f"{self.deadline_seconds:.0f} s (report_deadline_seconds)"
+            )
+            raise ReportError(msg)
+        self._clock.sleep(wait)
+        self.stream.run.progress.tick()
 
     def download(
         self, url: str, report: ReportRequest, yielded: list[int]

@@ -3,10 +3,11 @@
 Pinterest builds a report while the tap does other work, so the run plans every report
 its streams will ask for as early as it can know them (report_prestart.py), in the order
 the streams will read them, and creates them in that order while fewer than
-MAX_REPORTS_IN_FLIGHT reports are created and not yet read. A stream that reaches a
-report takes the token created for its exact body (same ad account, same JSON) instead
-of creating it again; each report it finishes reading makes room for the next of the
-queue. A report the plan did not foresee is created by its stream, as before.
+max_reports_in_flight (settings.py: why its default) are created and not yet read. A
+stream that reaches a report takes the token created for its exact body (same ad
+account, same JSON) instead of creating it again; each report it finishes reading makes
+room for the next of the queue. A report the plan did not foresee is created by its
+stream, as before.
 
 Planned reports a partition did not read (it failed midway) are forgotten when it ends:
 Pinterest builds them for nothing, and nothing else is lost (a run that stops loses
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tap_pinterest.errors import PinterestAPIError
-from tap_pinterest.reports import MAX_REPORTS_IN_FLIGHT
+from tap_pinterest.settings import DEFAULT_MAX_REPORTS_IN_FLIGHT
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -61,7 +62,7 @@ class ReportsAhead:
     partitions read in parallel share the cap.
     """
 
-    def __init__(self, clock: Clock, cap: int = MAX_REPORTS_IN_FLIGHT) -> None:
+    def __init__(self, clock: Clock, cap: int = DEFAULT_MAX_REPORTS_IN_FLIGHT) -> None:
         """An empty plan: until one is given, streams create their own reports."""
         self.clock = clock
         self.cap = cap

@@ -20,6 +20,7 @@ from tap_pinterest.quota import DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS, QuotaClosur
 from tap_pinterest.ratelimit import RateLimiter
 from tap_pinterest.reports_ahead import ReportsAhead
 from tap_pinterest.run_clock import RunClock
+from tap_pinterest.settings import DEFAULT_MAX_REPORTS_IN_FLIGHT
 
 if TYPE_CHECKING:
     import logging
@@ -86,6 +87,8 @@ class RunContext:
     max_rate_limit_wait_seconds: float = DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS
     # Calls of a stream that may be in flight together (max_concurrent_requests, issue 19).
     max_concurrent_requests: int = 1
+    # Reports created and not yet read (max_reports_in_flight, issue 19).
+    max_reports_in_flight: int = DEFAULT_MAX_REPORTS_IN_FLIGHT
     failures: FailureLog = field(default_factory=FailureLog)
     warned: set[str] = field(default_factory=set)
     listings: Listings = field(default_factory=Listings)
@@ -103,7 +106,7 @@ class RunContext:
         """One rate limiter, one quota ledger and one `today` per run, on the run's clock."""
         self.rate_limiter = self.new_rate_limiter(self.clock)
         self.progress = Progress(self.clock)
-        self.reports_ahead = ReportsAhead(self.clock)
+        self.reports_ahead = ReportsAhead(self.clock, self.max_reports_in_flight)
         self.quota = QuotaClosures(self.max_rate_limit_wait_seconds, now=self.utc_now)
         self.run_clock = RunClock(self.utc_now())
 
@@ -112,7 +115,7 @@ class RunContext:
         self.clock = clock
         self.rate_limiter = self.new_rate_limiter(clock)
         self.progress = Progress(clock)
-        self.reports_ahead = ReportsAhead(clock)
+        self.reports_ahead = ReportsAhead(clock, self.max_reports_in_flight)
 
     def new_rate_limiter(self, clock: Clock) -> RateLimiter:
         """The run's limiter, reserving budget per call when calls are in flight together."""

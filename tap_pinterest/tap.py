@@ -23,6 +23,7 @@ from tap_pinterest.settings import (
     CONFIG_SCHEMA,
     DEFAULT_API_URL,
     DEFAULT_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_MAX_REPORTS_IN_FLIGHT,
     redact_secrets,
     semantic_errors,
 )
@@ -94,8 +95,11 @@ class TapPinterest(SeamTap):
         """The run-wide state every stream shares (rate limit, failures, listings...)."""
         wait = self.config.get("max_rate_limit_wait_seconds", DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS)
         concurrent = self.config.get("max_concurrent_requests", DEFAULT_MAX_CONCURRENT_REQUESTS)
+        reports = self.config.get("max_reports_in_flight", DEFAULT_MAX_REPORTS_IN_FLIGHT)
         return RunContext(
-            max_rate_limit_wait_seconds=float(wait), max_concurrent_requests=int(concurrent)
+            max_rate_limit_wait_seconds=float(wait),
+            max_concurrent_requests=int(concurrent),
+            max_reports_in_flight=int(reports),
         )
 
     @property

@@ -41,6 +41,8 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], str]] = [
     ("page_size_251", {**STATIC, "page_size": 251}, "page_size"),
     ("concurrent_0", {**STATIC, "max_concurrent_requests": 0}, "max_concurrent_requests"),
     ("concurrent_11", {**STATIC, "max_concurrent_requests": 11}, "max_concurrent_requests"),
+    ("reports_in_flight_0", {**STATIC, "max_reports_in_flight": 0}, "max_reports_in_flight"),
+    ("reports_in_flight_51", {**STATIC, "max_reports_in_flight": 51}, "max_reports_in_flight"),
     ("lookback_negative", {**STATIC, "lookback_window_days": -1}, "lookback_window_days"),
     ("granularity_total", {**STATIC, "analytics_granularity": "TOTAL"}, "analytics_granularity"),
     ("granularity_yearly", {**STATIC, "analytics_granularity": "YEARLY"}, "analytics_granularity"),

@@ -236,8 +236,8 @@ def test_product_group_targeting_bookmarks_a_window_after_all_its_type_batches(
         ACCOUNT_1: window_1_end.isoformat(),
         ACCOUNT_2: today.isoformat(),
     }
-    # Reports are created ahead in window order, at most 5 in flight
-    # (reports.MAX_REPORTS_IN_FLIGHT): the third window's too, left unread by the failure.
+    # Reports are created ahead in window order, at most 10 in flight
+    # (max_reports_in_flight): the third window's too, left unread by the failure.
     assert [b["targeting_types"] for b in bodies(fake_api, ACCOUNT_1)] == [
         SEVEN_TYPES[:5],
         SEVEN_TYPES[5:],

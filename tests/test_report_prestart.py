@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tap_pinterest.failures import StreamFailuresError
-from tap_pinterest.reports import MAX_REPORTS_IN_FLIGHT
+from tap_pinterest.settings import DEFAULT_MAX_REPORTS_IN_FLIGHT
 from tap_pinterest.tap import TapPinterest
 from tests.fake_api import Scale
 from tests.fake_clock import FakeClock
@@ -182,9 +182,14 @@ def test_reports_are_created_before_the_other_streams_call_and_change_nothing_el
     assert early.states == late.states
 
 
-def test_more_reports_than_the_cap_are_created_as_room_frees(api: FakePinterestAPI) -> None:
-    """20 reports: 5 in flight from the start, one more as each is read."""
-    config = config_for(api, days_ago(800), analytics_source="reports")
+@pytest.mark.parametrize("cap", [None, 3])
+def test_more_reports_than_the_cap_are_created_as_room_frees(
+    api: FakePinterestAPI, cap: int | None
+) -> None:
+    """20 reports: max_reports_in_flight from the start, one more as each is read."""
+    extra: dict[str, Any] = {} if cap is None else {"max_reports_in_flight": cap}
+    cap = cap or DEFAULT_MAX_REPORTS_IN_FLIGHT
+    config = config_for(api, days_ago(800), analytics_source="reports", **extra)
     streams = {"ad_accounts", "ad_account_analytics", "keyword_analytics", "campaigns"}
     early_clock = fresh(api)
     early, _ = sync(config, streams, early_clock)
@@ -192,11 +197,11 @@ def test_more_reports_than_the_cap_are_created_as_room_frees(api: FakePinterestA
     early_polls = len(api.calls(REPORT_CREATE))
     creates = [i for i, c in enumerate(log) if c.method == "POST"]
     assert len(creates) == 5 * 2 * 2  # 801 dates: 5 windows, 2 streams, 2 accounts
-    assert most_in_flight(log) == MAX_REPORTS_IN_FLIGHT
-    # The first five before the first campaigns call; the rest as reports are read.
+    assert most_in_flight(log) == cap
+    # The first `cap` before the first campaigns call; the rest as reports are read.
     first_campaigns = next(i for i, c in enumerate(log) if c.path.endswith("/campaigns"))
-    assert creates[:5] == [1, 2, 3, 4, 5]
-    assert creates[5] > first_campaigns
+    assert creates[:cap] == list(range(1, cap + 1))
+    assert creates[cap] > first_campaigns
     assert len(set(created_bodies(api))) == 20
 
     late_clock = fresh(api)
@@ -209,7 +214,7 @@ def test_more_reports_than_the_cap_are_created_as_room_frees(api: FakePinterestA
 
 
 def test_a_stream_that_fails_after_creating_ahead_loses_nothing(api: FakePinterestAPI) -> None:
-    config = config_for(api, days_ago(400), analytics_source="reports")
+    config = config_for(api, days_ago(400), analytics_source="reports", max_reports_in_flight=5)
     streams = {"ad_accounts", "ad_account_analytics", "keyword_analytics"}
     clean, _ = sync(config, streams, fresh(api), early=False)
     clock = fresh(api)
@@ -226,7 +231,7 @@ def test_a_stream_that_fails_after_creating_ahead_loses_nothing(api: FakePintere
     assert len(api.calls(REPORT_CREATE, method="POST")) == 12
     # The tap never has more than 5 in flight; the failed report and the one created
     # ahead after it are never downloaded, so the log counts them on to the end.
-    assert most_in_flight(api.log) == MAX_REPORTS_IN_FLIGHT + 2
+    assert most_in_flight(api.log) == 5 + 2
 
     second, error = sync(config, streams, clock, state=first.final_state)
     assert error is None
@@ -280,4 +285,33 @@ def test_a_report_created_ahead_too_long_ago_is_created_again(api: FakePinterest
     assert [c.path for c in api.log if c.path.startswith(DOWNLOAD)] == [
         f"{DOWNLOAD}report-1",
         f"{DOWNLOAD}report-3",
+    ]
+
+
+def test_polls_count_from_the_creation_so_a_ready_report_is_read_at_once(
+    api: FakePinterestAPI,
+) -> None:
+    """Poll times hang on each report's creation, not on its stream's first poll."""
+    config = config_for(api, days_ago(100))
+    clock = fresh(api)
+    result, error = sync(config, {"ad_accounts", *ANALYTICS}, clock)
+    assert error is None
+    assert len(result.stream("keyword_analytics")) == 2 * 4 * 101  # accounts, keywords, days
+    # The first report read, 20 s to build: polled 2 s after its creation, every 2 s up to
+    # 10 s, then a quarter of its age on: 9 polls, and read at 24.4 s, 4.4 s after it
+    # finished (doubling waits from the first poll read it at 30 s). The three others,
+    # created with it, finished meanwhile: each read at its first poll, without a wait.
+    assert clock.waits == [*[2.0] * 5, 2.5, 3.125, 3.90625, 4.8828125]
+    assert clock.now - 1_000.0 == 24.4140625
+    reports = [(c.method, c.path.rsplit("/", 2)[-1], c.query_string) for c in api.log]
+    reports = [r for r in reports if r[1] in {"reports", *(f"report-{n}" for n in range(1, 5))}]
+    assert reports == [
+        *[("POST", "reports", "")] * 4,
+        *[("GET", "reports", "token=report-1")] * 9,
+        ("GET", "report-1", ""),
+        *[
+            call
+            for n in (2, 3, 4)
+            for call in (("GET", "reports", f"token=report-{n}"), ("GET", f"report-{n}", ""))
+        ],
     ]

@@ -23,7 +23,7 @@ from tap_pinterest.report_planning import (
     report_limits,
     route,
 )
-from tap_pinterest.reports import poll_waits
+from tap_pinterest.reports import poll_wait
 from tap_pinterest.tap import TapPinterest
 from tests.fake_api import Scale
 from tests.fake_api.server import DEFAULT_STATIC_TOKEN
@@ -184,9 +184,23 @@ def test_route_keeps_weeks_whole_at_the_boundary() -> None:
     assert plan.sync.start == date(2025, 3, 3)
 
 
-def test_poll_waits_grow_to_a_ceiling() -> None:
-    waits = poll_waits(1.5, ceiling=10)
-    assert [next(waits) for _ in range(6)] == [1.5, 3.0, 6.0, 10, 10, 10]
+def test_poll_waits_are_a_quarter_of_the_age_within_the_floor_and_a_minute() -> None:
+    ages = [0.0, 1.0, 8.0, 10.0, 40.0, 239.0, 240.0, 241.0, 3000.0]
+    assert [poll_wait(age, 2.0) for age in ages] == [2, 2, 2, 2.5, 10, 59.75, 60, 60, 60]
+    assert poll_wait(0.0, 90.0) == 60  # a floor above the minute is capped too
+
+
+def test_a_long_build_costs_a_bounded_number_of_polls() -> None:
+    """The docstring's figures: polls to see a build of 20 s, 20 minutes and an hour."""
+
+    def polls(build: float) -> int:
+        age, count = 2.0, 1
+        while age < build:
+            age += poll_wait(age, 2.0)
+            count += 1
+        return count
+
+    assert [polls(20), polls(1200), polls(3600)] == [9, 36, 76]
 
 
 # The whole history ----------------------------------------------------------------
@@ -378,21 +392,32 @@ def test_a_report_past_its_deadline_is_a_clear_error(
         start,
         end,
         analytics_source="reports",
-        report_poll_seconds=0.05,
-        report_deadline_seconds=1,
+        report_poll_seconds=2,
+        report_deadline_seconds=60,
     )
     _, error = run_failing(config, {"ad_account_analytics"}, clock=clock)
     assert error.failures[0].problem == (
         f"The report for ad account {ACCOUNT_1}, level ADVERTISER, {start} to {end} was not "
-        "ready after 1 s (report_deadline_seconds)"
+        "ready after 60 s (report_deadline_seconds)"
     )
     assert len(error.failures) == 2
-    # Waits double from 0.05 s; the 5th poll's 0.8 s would end 1.55 s after the creation.
-    # Both reports were created when the run started (issue 19): the second account's
-    # deadline counts from then, so its 3rd poll's 0.2 s would end 1.15 s after it.
-    assert clock.waits == [0.05, 0.1, 0.2, 0.4, 0.05, 0.1]
+    # Polls 2 s after the creation, then every 2 s until a quarter of the report's age is
+    # more (past 8 s); the 14th wait, 14.9 s at 59.6 s, would end past the 60 s deadline.
+    # Both reports were created when the run started (issue 19): the second account's is
+    # as old, so it is polled at once and its next wait would end past its deadline too.
+    assert clock.waits == [
+        *[2] * 5,
+        2.5,
+        3.125,
+        3.90625,
+        4.8828125,
+        6.103515625,
+        7.62939453125,
+        9.5367431640625,
+        11.920928955078125,
+    ]
     assert len(fake_api.calls(REPORTS, method="POST")) == 2
-    assert len(fake_api.calls(REPORTS, method="GET")) == 5 + 3
+    assert len(fake_api.calls(REPORTS, method="GET")) == 13 + 1
 
 
 def test_an_expired_link_creates_the_report_again(fake_api: FakePinterestAPI) -> None:
@@ -455,9 +480,10 @@ def test_reports_wait_for_the_ads_analytics_budget(
     waits = [r.getMessage() for r in caplog.records if "spent; waiting" in r.getMessage()]
     assert waits
     assert all(w.startswith("Rate-limit budget of ads_analytics") for w in waits)
-    # Per account a create and a poll: the 2nd account's create spends the 3 calls, so its
-    # poll waits the window's 1 s.
-    assert clock.waits == [1.0]
+    # Per account a create and a poll: the creates and the 1st account's poll, 0.01 s after
+    # its creation (report_poll_seconds), spend the 3 calls, so the 2nd account's poll
+    # (its report as old: no wait of its own) waits the window's 1 s.
+    assert clock.waits == [0.01, 1.0]
 
 
 # State ----------------------------------------------------------------------------
