@@ -443,6 +443,7 @@ def semantic_errors(config: dict[str, Any]) -> list[str]:
         value = config.get(name)
         if isinstance(value, (int, float)) and value <= 0:
             errors.append(f"{name} must be a positive number of seconds, got {value}.")
+    errors += report_timing_errors(config)
     start = _parse_date(config, "start_date", errors)
     end = _parse_date(config, "end_date", errors)
     if start and end and end < start:
@@ -459,6 +460,20 @@ def semantic_errors(config: dict[str, Any]) -> list[str]:
     if not api_url.startswith(("http://", "https://")):
         errors.append(f"api_url must start with http:// or https://, got {api_url!r}.")
     return errors
+
+
+def report_timing_errors(config: dict[str, Any]) -> list[str]:
+    """A report's first poll comes report_poll_seconds after its creation: before the deadline."""
+    poll = config.get("report_poll_seconds", 2)
+    deadline = config.get("report_deadline_seconds", 3600)
+    numbers = (int, float)
+    if isinstance(poll, numbers) and isinstance(deadline, numbers) and 0 < deadline <= poll:
+        message = (
+            f"report_poll_seconds ({poll}) must be less than report_deadline_seconds "
+            f"({deadline}): no report could be polled before its deadline."
+        )
+        return [message]
+    return []
 
 
 def budget_errors(config: dict[str, Any]) -> list[str]:

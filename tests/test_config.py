@@ -43,6 +43,11 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], str]] = [
     ("concurrent_11", {**STATIC, "max_concurrent_requests": 11}, "max_concurrent_requests"),
     ("reports_in_flight_0", {**STATIC, "max_reports_in_flight": 0}, "max_reports_in_flight"),
     ("reports_in_flight_51", {**STATIC, "max_reports_in_flight": 51}, "max_reports_in_flight"),
+    (
+        "poll_not_before_deadline",
+        {**STATIC, "report_poll_seconds": 60, "report_deadline_seconds": 60},
+        "report_poll_seconds",
+    ),
     ("lookback_negative", {**STATIC, "lookback_window_days": -1}, "lookback_window_days"),
     ("granularity_total", {**STATIC, "analytics_granularity": "TOTAL"}, "analytics_granularity"),
     ("granularity_yearly", {**STATIC, "analytics_granularity": "YEARLY"}, "analytics_granularity"),
