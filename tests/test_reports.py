@@ -206,14 +206,20 @@ def test_a_long_build_costs_a_bounded_number_of_polls() -> None:
 # The whole history ----------------------------------------------------------------
 
 
-def test_900_days_of_every_level_match_the_synchronous_values(fake_api: FakePinterestAPI) -> None:
-    """Old dates come from reports, recent from the sync endpoints: every row, same values."""
+def test_900_days_of_every_level_match_the_synchronous_values(
+    fake_api: FakePinterestAPI, clock: FakeClock
+) -> None:
+    """Old dates come from reports, recent from the sync endpoints: every row, same values.
+
+    On the simulated clock: reports created ahead are polled by their age (a quarter of
+    it), and the real clock would sleep through the minutes the 40 reports age here.
+    """
     fake_api.reset(SMALL)
     fake_api.report_in_progress_polls = 1
     start, today = days_ago(900), utc_today()
     config = report_config(fake_api, start)
     streams = set(ADS_STREAMS)
-    result = run_sync(config, catalog=narrow_catalog(config, streams))
+    result = run_sync(config, catalog=narrow_catalog(config, streams), clock=clock)
 
     columns = sorted(KEPT)
     for stream in ADS_STREAMS:
@@ -254,11 +260,13 @@ def test_900_days_of_every_level_match_the_synchronous_values(fake_api: FakePint
         assert partitions(result.final_state, stream) == dict.fromkeys(ACCOUNTS, today.isoformat())
 
 
-def test_reports_are_all_created_before_the_first_poll(fake_api: FakePinterestAPI) -> None:
+def test_reports_are_all_created_before_the_first_poll(
+    fake_api: FakePinterestAPI, clock: FakeClock
+) -> None:
     """Pinterest builds a partition's reports side by side while the tap waits on the first."""
     fake_api.report_in_progress_polls = 2
     config = report_config(fake_api, days_ago(800), days_ago(100))
-    run_sync(config, catalog=narrow_catalog(config, {"ad_account_analytics"}))
+    run_sync(config, catalog=narrow_catalog(config, {"ad_account_analytics"}), clock=clock)
     log = [r for r in fake_api.log if "/reports" in r.path and ACCOUNT_1 in r.path]
     methods = [r.method for r in log]
     # 701 dates: 4 reports, created, then each polled 3 times.
