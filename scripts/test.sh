@@ -4,7 +4,7 @@
 #   bash scripts/test.sh [extra pytest args]
 #
 # lint (ruff), format check, type check (mypy) and every test, the Meltano end-to-end ones
-# included (two pytest runs on two pytest-xdist workers each, the end-to-end ones second;
+# included (two pytest runs on pytest-xdist workers, three then two, the end-to-end ones second;
 # extra args go to both), then the tests that exercise singer-sdk on its next release
 # (scripts/test_sdk_next.sh).
 # Needs only python3 + pip; uv is installed with pip when missing. Runs every step and
@@ -34,8 +34,10 @@ step() {
 step ruff check .
 step ruff format --check .
 step mypy tap_pinterest tests scripts
-# Every test but the end-to-end ones, on two workers.
-step pytest -n 2 -m "not e2e" "$@"
+# Every test but the end-to-end ones, on three workers: on two cores a third keeps them
+# busy while a test waits on a child process or a simulated latency (6.5 minutes wall
+# where two workers took 8.4, README "The test loop").
+step pytest -n 3 -m "not e2e" "$@"
 # The end-to-end tests (Meltano into DuckDB, JSONL and PostgreSQL, dbt, Dagster) on two
 # workers too, each with its own Meltano system folder (tests/meltano_cli.py), a module per
 # worker at a time (--dist loadscope: test_e2e.py's DuckDB tests share one first run).

@@ -14,8 +14,9 @@
 # (test_isolation.py), state checks and resumes (test_state_guards.py,
 # test_analytics.py, test_reports.py), streamed answers (test_streamed_answers.py),
 # paginators (test_pagination.py), full-table streams (test_full_table.py), the
-# authenticator (test_auth.py), config validation (test_config.py) and listings shared
-# between streams (test_listing_once.py). What the others test (targeting breakdowns,
+# authenticator (test_auth.py), config validation (test_config.py), listings shared
+# between streams (test_listing_once.py) and the harness's trust that the SDK only reads
+# the catalog run_sync gives it (test_tap_runner.py). What the others test (targeting breakdowns,
 # report columns, custom reports, URL budget, the fake itself) is the tap's own logic over
 # the same seam. `bash scripts/test_sdk_next.sh tests/` runs the whole fast part.
 #
@@ -63,6 +64,7 @@ SDK_TESTS=(
   tests/test_auth.py
   tests/test_config.py
   tests/test_listing_once.py
+  tests/test_tap_runner.py
 )
 # Test paths given on the command line (any argument starting with "tests") replace the list.
 for arg in "$@"; do

@@ -1,17 +1,28 @@
-"""The harness's schema check (tests/tap_runner.py) fails exactly when Draft 7 does.
+"""The harness (tests/tap_runner.py) checks as much as the plain way would.
 
 RecordValidator skips values it has already found valid; these cases show a bad value
 still fails after good ones of the same property, with the full validator's message.
+run_sync hands the tap a catalog whose schemas are the cached discovery's own; a sync
+changes none of it.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 
-from tests.tap_runner import RecordValidator, SyncResult, assert_records_match_schemas
+from tests.tap_runner import (
+    RecordValidator,
+    SyncResult,
+    _discovered,
+    _selection,
+    assert_records_match_schemas,
+    catalog_selecting,
+    run_sync,
+)
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -68,3 +79,23 @@ def test_other_schemas_get_the_full_validator() -> None:
     validator = RecordValidator(schema)
     assert not validator.per_property
     assert validator.first_error({"clicks": 1}) == "'id' is a required property"
+
+
+def test_a_sync_changes_nothing_of_the_catalog_it_is_given(static_config: dict[str, Any]) -> None:
+    """run_sync shares the cached catalog's schemas with the tap: the tap must only read them."""
+    streams = {
+        "ad_accounts",
+        "campaign_analytics",
+        "campaign_targeting_analytics",
+        "keyword_analytics",
+        "boards",
+        "user_account_analytics",
+    }
+    result = run_sync(static_config, streams=streams)
+    assert set(result.records) == streams
+    cached, text = _discovered(static_config)
+    assert json.dumps(cached) == text
+    # run_sync's selection is catalog_selecting's, and leaves the cached catalog as it was.
+    shared, copied = _selection(static_config, streams), catalog_selecting(static_config, streams)
+    assert json.dumps(shared) == json.dumps(copied)
+    assert json.dumps(cached) == text

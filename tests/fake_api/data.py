@@ -70,7 +70,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "tap_pinterest" / "schemas" / "openapi.json"
 
@@ -318,13 +318,20 @@ class Attribution:
     # PINTEREST_TIME_ZONE or AD_ACCOUNT_TIME_ZONE (spec ReportingTimeZone, beta).
     reporting_timezone: str = "PINTEREST_TIME_ZONE"
 
-    def key(self) -> str:
-        """Hash key: every setting changes numeric values (the account's days others)."""
+    def __post_init__(self) -> None:
+        """Format the hash key once: every numeric cell of a request hashes it."""
         key = (
             f"{self.click_window_days}/{self.view_window_days}/"
             f"{self.engagement_window_days}/{self.conversion_report_time}"
         )
-        return key if self.reporting_timezone == "PINTEREST_TIME_ZONE" else f"{key}/account-zone"
+        if self.reporting_timezone != "PINTEREST_TIME_ZONE":
+            key = f"{key}/account-zone"
+        object.__setattr__(self, "_key", key)
+
+    def key(self) -> str:
+        """Hash key: every setting changes numeric values (the account's days others)."""
+        key: str = self.__dict__["_key"]
+        return key
 
 
 DEFAULT_ATTRIBUTION = Attribution()
@@ -350,13 +357,72 @@ def metric_value(
         return f"{column.lower()}-{entity_id}"
     if kind == "boolean":
         return _digest(entity_id, column) % 2 == 0
-    day_s = hash_day(day)
-    h = _digest(entity_id, day_s, "" if hour is None else hour, column, revision, attribution.key())
-    if kind == "integer":
-        return h % 50_000_000 if "MICRO_DOLLAR" in column else h % 10_000
+    return _day_values(entity_id, hash_day(day), hour, revision, attribution.key(), [column])[0]
+
+
+# How a numeric column's value comes from its hash h (metric_value's rules).
+_MICRO, _COUNT, _RATE, _AMOUNT = range(4)
+
+
+@functools.cache
+def _numeric_rule(column: str) -> int:
+    """_MICRO: h % 50e6; _COUNT: h % 1e4; _RATE: 6 decimals in [0, 1); _AMOUNT: 2 decimals."""
+    if column_kind(column) == "integer":
+        return _MICRO if "MICRO_DOLLAR" in column else _COUNT
     if "RATE" in column or "CTR" in column or column.endswith("FREQUENCY"):
-        return round((h % 1_000_000) / 1_000_000, 6)
-    return round((h % 100_000) / 100, 2)
+        return _RATE
+    return _AMOUNT
+
+
+def _day_values(
+    scope: str,
+    day_text: str | None,
+    hour: int | None,
+    revision: int,
+    attribution_key: str,
+    columns: Sequence[str],
+) -> tuple[int | float, ...]:
+    """metric_value of numeric `columns` for one scope, day (as hashed) and hour.
+
+    A pure function of its arguments, remembered (`_remembered_day_values`): the same
+    cells come back for the rows a test computes to compare with, for every level
+    summing an ad's delivery, and for the many syncs of one scale and dates in a run.
+    """
+    return _remembered_day_values(scope, day_text, hour, revision, attribution_key, tuple(columns))
+
+
+# About 3 KB an entry (175 columns): at most ~100 MB per process.
+@functools.lru_cache(maxsize=32_768)
+def _remembered_day_values(
+    scope: str,
+    day_text: str | None,
+    hour: int | None,
+    revision: int,
+    attribution_key: str,
+    columns: tuple[str, ...],
+) -> tuple[int | float, ...]:
+    """_day_values computed: one sha256 per cell.
+
+    The fake's hot loop (a cell per column, row and day): the hashed text's parts other
+    than the column are formatted once per row; the values are exactly metric_value's
+    (``_digest`` of the same text).
+    """
+    head = f"{scope}|{day_text}|{'' if hour is None else hour}|"
+    tail = f"|{revision}|{attribution_key}"
+    sha256, from_bytes, rule_of = hashlib.sha256, int.from_bytes, _numeric_rule
+    out: list[int | float] = []
+    for column in columns:
+        h = from_bytes(sha256(f"{head}{column}{tail}".encode()).digest()[:8], "big")
+        rule = rule_of(column)
+        if rule == _COUNT:
+            out.append(h % 10_000)
+        elif rule == _MICRO:
+            out.append(h % 50_000_000)
+        elif rule == _RATE:
+            out.append(round((h % 1_000_000) / 1_000_000, 6))
+        else:
+            out.append(round((h % 100_000) / 100, 2))
+    return tuple(out)
 
 
 def organic_value(scope: str, day: date | str, metric: str, revision: int = 0) -> int | float:
@@ -365,13 +431,26 @@ def organic_value(scope: str, day: date | str, metric: str, revision: int = 0) -
     ``scope`` identifies the series, e.g. ``"user|all|ALL|ALL|BOTH|ALL|ALL"`` or
     ``"pin|<pin_id>|all|ALL"`` (see :meth:`FakeData.user_analytics`).
     """
-    day_s = hash_day(day)
-    h = _digest(scope, day_s, metric, revision)
-    if "RATE" in metric:
-        return round((h % 1_000_000) / 1_000_000, 6)
-    if metric == "VIDEO_AVG_WATCH_TIME":
-        return round((h % 1_000_000) / 100, 2)
-    return h % 5_000
+    return _organic_day(scope, hash_day(day), revision, [metric])[0]
+
+
+def _organic_day(
+    scope: str, day_text: str | None, revision: int, metrics: Sequence[str]
+) -> list[int | float]:
+    """organic_value of `metrics` for one scope and day (as hashed): one sha256 each."""
+    head = f"{scope}|{day_text}|"
+    tail = f"|{revision}"
+    sha256, from_bytes = hashlib.sha256, int.from_bytes
+    out: list[int | float] = []
+    for metric in metrics:
+        h = from_bytes(sha256(f"{head}{metric}{tail}".encode()).digest()[:8], "big")
+        if "RATE" in metric:
+            out.append(round((h % 1_000_000) / 1_000_000, 6))
+        elif metric == "VIDEO_AVG_WATCH_TIME":
+            out.append(round((h % 1_000_000) / 100, 2))
+        else:
+            out.append(h % 5_000)
+    return out
 
 
 def _iso(ts: int) -> str:
@@ -389,6 +468,40 @@ def _aggregate(values: list[Any], kind: ColumnKind) -> Any:
     if kind == "number":
         return round(sum(values) / len(values), 6)
     return values[0]
+
+
+def fill_row(
+    row: dict[str, Any],
+    columns: Sequence[str],
+    values: dict[str, Any],
+    known: dict[str, Any],
+    scope: str,
+    day: date,
+    *,
+    skip: str | None = None,
+) -> dict[str, Any]:
+    """Add `columns` (but `skip`) to `row` in order: computed numeric `values` first,
+    then attributes the hierarchy `known`s, else metric_value's string or boolean."""
+    for col in columns:
+        if col == skip:
+            continue
+        if col in values:
+            row[col] = values[col]
+        elif col in known:
+            row[col] = known[col]
+        else:
+            row[col] = metric_value(scope, day, col)
+    return row
+
+
+def _aggregate_columns(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[Any]:
+    """_aggregate per column of `rows` (one value per column each), by the column's kind."""
+    if not rows:
+        return [_aggregate([], column_kind(column)) for column in columns]
+    return [
+        _aggregate(list(values), column_kind(column))
+        for column, values in zip(columns, zip(*rows, strict=True), strict=True)
+    ]
 
 
 def _organic_aggregate(metric: str, values: list[int | float]) -> int | float:
@@ -1059,43 +1172,37 @@ class FakeData:
             start, end, granularity, self.reporting_today(ad_account_id, attribution)
         )
         ads_under = self.ads_under(ad_account_id, level)
+        numeric = [c for c in columns if c != id_key and column_kind(c) in ("integer", "number")]
+        # A rolled-up metric of a parent is its ads' sum; the others are the entity's own.
+        rolled = [c for c in numeric if ads_under is not None and c in ROLLED_UP_COLUMNS]
+        own = [c for c in numeric if c not in rolled]
+        hours: list[int | None] = list(range(HOURS_PER_DAY)) if granularity == "HOUR" else [None]
         rows: list[dict[str, Any]] = []
         for eid in wanted:
             entity = entities.get(eid)
             if entity is None:
                 continue
             ctx = self._context(ad_account_id, level, entity)
+            scopes = ads_under.get(eid, []) if ads_under is not None else []
             for bucket, days in buckets:
-                hours: list[int | None] = (
-                    list(range(HOURS_PER_DAY)) if granularity == "HOUR" else [None]
-                )
                 for hour in hours:
+                    values = dict(
+                        zip(own, self.bucket_values(eid, days, own, hour, attribution), strict=True)
+                    )
+                    if rolled:
+                        per_scope = [
+                            self.bucket_values(scope, days, rolled, hour, attribution)
+                            for scope in scopes
+                        ]
+                        values.update(
+                            zip(rolled, _aggregate_columns(rolled, per_scope), strict=True)
+                        )
                     row: dict[str, Any] = {id_key: eid}
                     if bucket is not None:
                         row["DATE"] = bucket.isoformat()
                     if hour is not None:
                         row["HOUR"] = hour
-                    for col in columns:
-                        if col == id_key:
-                            continue
-                        kind = column_kind(col)
-                        if kind in ("string", "boolean"):
-                            row[col] = ctx.get(col, metric_value(eid, days[0], col))
-                            continue
-                        # A rolled-up metric of a parent is its ads' sum.
-                        scopes = (
-                            ads_under.get(eid, [])
-                            if ads_under is not None and col in ROLLED_UP_COLUMNS
-                            else [eid]
-                        )
-                        row[col] = _aggregate(
-                            [
-                                self.bucket_value(scope, days, col, kind, hour, attribution)
-                                for scope in scopes
-                            ],
-                            kind,
-                        )
-                    rows.append(row)
+                    rows.append(fill_row(row, columns, values, ctx, eid, days[0], skip=id_key))
         return rows
 
     def ads_under(self, ad_account_id: str, level: str) -> dict[str, list[str]] | None:
@@ -1121,11 +1228,27 @@ class FakeData:
         attribution: Attribution,
     ) -> Any:
         """One numeric cell of a bucket: the days' (revised) values, aggregated by kind."""
-        values = [
-            metric_value(eid, d, col, self.revision_of(d), hour=hour, attribution=attribution)
-            for d in days
+        del kind  # column_kind(col): bucket_values knows it
+        return self.bucket_values(eid, days, [col], hour, attribution)[0]
+
+    def bucket_values(
+        self,
+        scope: str,
+        days: list[date],
+        columns: Sequence[str],
+        hour: int | None,
+        attribution: Attribution,
+    ) -> list[Any]:
+        """The numeric cells of a bucket, one per column (bucket_value of each, at once)."""
+        key = attribution.key()
+        per_day = [
+            _day_values(scope, hash_day(d), hour, self.revision_of(d), key, columns) for d in days
         ]
-        return _aggregate(values, kind)
+        if len(per_day) == 1:
+            # One day: _aggregate of one value is the value (sum; a mean rounded to 6
+            # decimals of a value with at most 6), so the day's values are the bucket's.
+            return list(per_day[0])
+        return _aggregate_columns(columns, per_day)
 
     # ------------------------------------------------------ async report levels
     def report_only_entities(self, ad_account_id: str, level: str) -> list[str]:
@@ -1200,17 +1323,14 @@ class FakeData:
             row["DATE"] = bucket.isoformat()
         if hour is not None:
             row["HOUR"] = hour
-        for col in columns:
-            kind = column_kind(col)
-            if col in ("AD_ACCOUNT_ID", "ADVERTISER_ID"):
-                row[col] = ad_account_id
-            elif col == "AD_GROUP_ID" and ad_group_id is not None:
-                row[col] = ad_group_id
-            elif kind in ("string", "boolean"):
-                row[col] = metric_value(scope, days[0], col)
-            else:
-                row[col] = self.bucket_value(scope, days, col, kind, hour, attribution)
-        return row
+        numeric = [c for c in columns if column_kind(c) in ("integer", "number")]
+        values = dict(
+            zip(numeric, self.bucket_values(scope, days, numeric, hour, attribution), strict=True)
+        )
+        known = {"AD_ACCOUNT_ID": ad_account_id, "ADVERTISER_ID": ad_account_id}
+        if ad_group_id is not None:
+            known["AD_GROUP_ID"] = ad_group_id
+        return fill_row(row, columns, values, known, scope, days[0])
 
     def promoting_ad_groups(self, ad_account_id: str, level: str, eid: str) -> list[str | None]:
         """The ad groups a PRODUCT_ITEM report splits an item's rows by ([None] elsewhere).
@@ -1249,7 +1369,9 @@ class FakeData:
                 {
                     "date": d.isoformat(),
                     "data_status": self.data_status(d, processing_days),
-                    "metrics": {m: organic_value(scope, d, m, rev) for m in metrics},
+                    "metrics": dict(
+                        zip(metrics, _organic_day(scope, hash_day(d), rev, metrics), strict=True)
+                    ),
                 },
             )
         summary = {m: _organic_aggregate(m, [x["metrics"][m] for x in daily]) for m in metrics}
@@ -1351,13 +1473,12 @@ class FakeData:
             else "READY"
         )
         ranked = []
+        day_keys = [(hash_day(d), self.revision_of(d)) for d in days]
         for pin in candidates:
+            scope = f"top|{pin['id']}"
+            per_day = [_organic_day(scope, text, rev, metrics) for text, rev in day_keys]
             values = {
-                m: _organic_aggregate(
-                    m,
-                    [organic_value(f"top|{pin['id']}", d, m, self.revision_of(d)) for d in days],
-                )
-                for m in metrics
+                m: _organic_aggregate(m, [day[i] for day in per_day]) for i, m in enumerate(metrics)
             }
             ranked.append(
                 {

@@ -48,13 +48,12 @@ from tests.fake_api.data import (
     USER_ID,
     Attribution,
     FakeData,
-    _aggregate,
     _iso,
     _param_enum,
     column_kind,
+    fill_row,
     hash_day,
     load_spec,
-    metric_value,
 )
 from tests.fake_api.server import MAX_IDS, ApiError, _bad, _Query
 
@@ -399,6 +398,7 @@ class ShoppingData:
         """Rows of GET /ad_accounts/{id}/product_groups/analytics (what the server returns)."""
         by_id = {p["id"]: p for p in self.promotions.get(ad_account_id, [])}
         buckets = self.data.buckets(start, end, granularity, self.data.today())
+        numeric = [c for c in columns if column_kind(c) in ("integer", "number")]
         rows: list[dict[str, Any]] = []
         for pid in dict.fromkeys(ids):
             promotion = by_id.get(pid)
@@ -414,24 +414,14 @@ class ShoppingData:
                         row["DATE"] = bucket.isoformat()
                     if hour is not None:
                         row["HOUR"] = hour
-                    for col in columns:
-                        kind = column_kind(col)
-                        if kind in ("string", "boolean"):
-                            row[col] = ctx.get(col, metric_value(pid, days[0], col))
-                            continue
-                        values = [
-                            metric_value(
-                                pid,
-                                d,
-                                col,
-                                self.data.revision_of(d),
-                                hour=hour,
-                                attribution=attribution,
-                            )
-                            for d in days
-                        ]
-                        row[col] = _aggregate(values, kind)
-                    rows.append(row)
+                    values = dict(
+                        zip(
+                            numeric,
+                            self.data.bucket_values(pid, days, numeric, hour, attribution),
+                            strict=True,
+                        )
+                    )
+                    rows.append(fill_row(row, columns, values, ctx, pid, days[0]))
         return rows
 
 
