@@ -12,8 +12,15 @@ report IN_PROGRESS for `--build` seconds after its creation. One row per run:
 - `default`: the settings' default concurrency (only when the tap's settings have
   `max_concurrent_requests`; without it the tap makes one call at a time anyway).
 
-Columns: wall seconds of the tap process, records, HTTP calls the fake answered, the
-most calls the fake held at once (`max_in_flight`), the critical path and wall / path.
+Columns: wall seconds of the tap process, the CPU seconds of the tap process and of the
+fake's while the tap ran, records, HTTP calls the fake answered, the most calls the fake
+held at once (`max_in_flight`), the critical path and wall / path.
+
+The fake runs in a process of its own (this script with `--serve-fake`), started
+afresh for each row, with scripts/benchmark_fake.py's faster rows: like a real API, it
+builds its answers (the targeting answers are large: tens of CPU seconds a run) beside
+the tap, not in the tap's process or the benchmark's. Both share the machine's cores,
+so on a busy machine (or one core) the fake's CPU still shows in the wall time.
 
 The critical path is the least wall time any client could take for the same calls: the
 longest chain of calls each of which needs an answer before it can be sent, each call
@@ -28,9 +35,7 @@ request log of the run:
   path up to its last id, or the path less /analytics);
 - a report is created (one call, after /ad_accounts), built (`--build` s), polled once
   when ready and downloaded: three calls and the build time.
-The CPU of the tap and of the fake is not in it; the fake runs in this process (with
-scripts/benchmark_fake.py's faster rows), so on a busy machine its CPU shows in the
-wall time.
+The CPU of the tap and of the fake is not in it.
 
 Usage: uv run --no-sync python scripts/benchmark_wall.py [--size small|tiny]
     [--latency 0.15] [--build 20] [--poll SECONDS] [--markdown]
@@ -57,18 +62,14 @@ for directory in (REPO, REPO / "scripts"):
     if str(directory) not in sys.path:
         sys.path.insert(0, str(directory))
 
-from benchmark_fake import fast_ads_analytics_rows  # noqa: E402
-
 from tap_pinterest.settings import CONFIG_SCHEMA  # noqa: E402
 from tap_pinterest.tap import TapPinterest  # noqa: E402
-from tests.fake_api import FakeData, FakePinterestAPI, Scale  # noqa: E402
-from tests.fake_api.server import DEFAULT_STATIC_TOKEN  # noqa: E402
+from tests.fake_api import Scale  # noqa: E402
+from tests.fake_api.server import DEFAULT_STATIC_TOKEN, LoggedRequest  # noqa: E402
 from tests.tap_runner import catalog_selecting, discovered_catalog  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-    from tests.fake_api.server import LoggedRequest
 
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 CONCURRENCY = "max_concurrent_requests"
@@ -136,6 +137,8 @@ class Run:
     critical_seconds: float
     # CPU (user + system) of the tap process: what overlapping calls cannot hide.
     tap_cpu_seconds: float
+    # CPU of the fake's process while the tap ran (building answers, serving them).
+    fake_cpu_seconds: float
 
     def cells(self) -> list[str]:
         """The table's cells."""
@@ -143,6 +146,7 @@ class Run:
             self.name,
             f"{self.wall_seconds:.1f}",
             f"{self.tap_cpu_seconds:.1f}",
+            f"{self.fake_cpu_seconds:.1f}",
             str(self.records),
             str(self.calls),
             str(self.max_in_flight),
@@ -155,6 +159,7 @@ HEADER = [
     "run",
     "wall s",
     "tap CPU s",
+    "fake CPU s",
     "records",
     "calls",
     "max in flight",
@@ -213,9 +218,63 @@ def critical_path(log: Iterable[LoggedRequest], latency: float, build: float) ->
     return max(chains, default=0.0)
 
 
+@dataclass
+class FakeProcess:
+    """The fake API in a process of its own (`--serve-fake`), for one measured run."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+
+    @classmethod
+    def start(cls, size: str, latency: float, build: float) -> FakeProcess:
+        """Start it and wait for its URL line: it then serves, latency and build time set."""
+        command = [sys.executable, str(Path(__file__).resolve()), "--serve-fake", size]
+        command += [str(latency), str(build)]
+        process = subprocess.Popen(
+            command, cwd=REPO, env=CHILD_ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        assert process.stdout is not None  # noqa: S101 - piped just above
+        url = process.stdout.readline().decode().strip()
+        if not url.startswith("http"):
+            process.kill()
+            process.wait()
+            msg = f"the fake did not start (it printed {url!r})"
+            raise RuntimeError(msg)
+        return cls(process, url)
+
+    def stop(self) -> tuple[list[LoggedRequest], int, float]:
+        """Stop it: its request log, the most calls it held at once, its CPU while serving."""
+        summary, _ = self.process.communicate(timeout=120)  # closing stdin stops it
+        found = json.loads(summary)
+        log = [
+            LoggedRequest(m, path, query, {}, "", status) for m, path, query, status in found["log"]
+        ]
+        return log, int(found["max_in_flight"]), float(found["cpu_seconds"])
+
+
+def serve_fake(size: str, latency: float, build: float) -> int:
+    """`--serve-fake`: serve until stdin closes, then print the log and the CPU as JSON."""
+    from benchmark_fake import fast_ads_analytics_rows  # noqa: PLC0415
+
+    from tests.fake_api import FakeData, FakePinterestAPI  # noqa: PLC0415
+
+    FakeData.ads_analytics_rows = fast_ads_analytics_rows  # type: ignore[method-assign]
+    with FakePinterestAPI(scale=SIZES[size]) as api:
+        api.latency_seconds = latency
+        api.report_build_seconds = build
+        cpu_before = own_cpu()
+        sys.stdout.write(api.url + "\n")
+        sys.stdout.flush()
+        sys.stdin.read()  # until the benchmark closes it
+        cpu = own_cpu() - cpu_before
+        log = [[c.method, c.path, c.query, c.status] for c in api.log]
+        summary = {"log": log, "max_in_flight": api.max_in_flight, "cpu_seconds": cpu}
+    sys.stdout.write(json.dumps(summary) + "\n")
+    return 0
+
+
 def sync_once(  # noqa: PLR0913
-    api: FakePinterestAPI,
-    scale: Scale,
+    size: str,
     work: Path,
     name: str,
     config: dict[str, Any],
@@ -224,49 +283,57 @@ def sync_once(  # noqa: PLR0913
     build: float,
     late: bool = False,
 ) -> Run:
-    """One tap process against a freshly reset fake; its wall time and the fake's counts."""
-    api.reset(scale)
-    api.latency_seconds = latency
-    api.report_build_seconds = build
-    config_path = work / "config.json"
-    config_path.write_text(json.dumps(config), encoding="utf-8")
-    catalog_path = work / "catalog.json"
-    streams = {entry["tap_stream_id"] for entry in discovered_catalog(config)["streams"]}
-    catalog_path.write_text(json.dumps(catalog_selecting(config, streams)), encoding="utf-8")
-    output = work / "output.jsonl"
-    command = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--run-tap",
-        "late" if late else "early",
-        "--config",
-        str(config_path),
-        "--catalog",
-        str(catalog_path),
-    ]
-    started = time.monotonic()
-    cpu_before = children_cpu()
-    with output.open("wb") as out:
-        done = subprocess.run(
-            command, cwd=REPO, env=CHILD_ENV, stdout=out, stderr=subprocess.PIPE, check=False
-        )
-    wall = time.monotonic() - started
-    tap_cpu = children_cpu() - cpu_before
+    """One tap process against a fresh fake process; its wall time and the fake's counts."""
+    fake = FakeProcess.start(size, latency, build)
+    try:
+        config = {**config, "api_url": fake.url}
+        config_path = work / "config.json"
+        config_path.write_text(json.dumps(config), encoding="utf-8")
+        catalog_path = work / "catalog.json"
+        streams = {entry["tap_stream_id"] for entry in discovered_catalog(config)["streams"]}
+        catalog_path.write_text(json.dumps(catalog_selecting(config, streams)), encoding="utf-8")
+        output = work / "output.jsonl"
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--run-tap",
+            "late" if late else "early",
+            "--config",
+            str(config_path),
+            "--catalog",
+            str(catalog_path),
+        ]
+        started = time.monotonic()
+        cpu_before = children_cpu()  # the fake is not reaped yet: not counted
+        with output.open("wb") as out:
+            done = subprocess.run(
+                command, cwd=REPO, env=CHILD_ENV, stdout=out, stderr=subprocess.PIPE, check=False
+            )
+        wall = time.monotonic() - started
+        tap_cpu = children_cpu() - cpu_before
+    finally:
+        log, max_in_flight, fake_cpu = fake.stop()
     if done.returncode != 0:
         msg = f"the tap exited {done.returncode}:\n{done.stderr.decode(errors='replace')[-3000:]}"
         raise RuntimeError(msg)
     with output.open("rb") as lines:
         records = sum(line.startswith(b'{"type":"RECORD"') for line in lines)
-    log = api.log
     return Run(
         name,
         wall,
         records,
         len(log),
-        api.max_in_flight,
+        max_in_flight,
         critical_path(log, latency, build),
         tap_cpu,
+        fake_cpu,
     )
+
+
+def own_cpu() -> float:
+    """User + system CPU seconds of this process so far (all its threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def children_cpu() -> float:
@@ -283,16 +350,13 @@ def runs(
     only: set[str] | None = None,
 ) -> list[Run]:
     """The rows of the table (module docstring)."""
-    FakeData.ads_analytics_rows = fast_ads_analytics_rows  # type: ignore[method-assign]
-    scale = SIZES[size]
     concurrent = CONCURRENCY in CONFIG_SCHEMA.get("properties", {})
     serial = {CONCURRENCY: 1} if concurrent else {}
     out = []
-    with FakePinterestAPI(scale=scale) as api, tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         base = {
             "access_token": DEFAULT_STATIC_TOKEN,
-            "api_url": api.url,
             "custom_reports": CUSTOM_REPORTS,
             **({} if poll is None else {"report_poll_seconds": poll}),
         }
@@ -305,9 +369,7 @@ def runs(
         for name, config, late in plan:
             if only and name not in only:
                 continue
-            out.append(
-                sync_once(api, scale, work, name, config, latency=latency, build=build, late=late)
-            )
+            out.append(sync_once(size, work, name, config, latency=latency, build=build, late=late))
     return out
 
 
@@ -345,6 +407,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Measure and print the table."""
     arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["--serve-fake"]:  # the fake's own process
+        return serve_fake(arguments[1], float(arguments[2]), float(arguments[3]))
     if arguments[:1] == ["--run-tap"]:  # the measured process itself
         tap = LateTap if arguments[1] == "late" else TapPinterest
         sys.argv = ["tap-pinterest", *arguments[2:]]

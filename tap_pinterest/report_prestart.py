@@ -6,7 +6,9 @@ when the sync starts, the run lists the ad accounts once (kept for the ad_accoun
 stream: `Listings`, so no call is added) and walks the selected report-backed streams
 (the report-only levels, custom reports, levels with report-only columns selected,
 `auto` levels whose dates reach past the synchronous 90 days) in the order the SDK
-will sync them: each ad account, then each such stream of it. Each partition's reports
+will sync them: each ad account, then each such stream of it, which syncs after the
+account's other streams (`sync_report_streams_last`), so the reports build meanwhile
+instead of the run standing still at the first one. Each partition's reports
 come from the stream's own plan (`route`, `ReportSource.reports_for`), from the state
 and the settings, so they are exactly the bodies the stream will ask for; the run's
 ReportsAhead creates them in that order within the cap of reports in flight.
@@ -34,6 +36,8 @@ from tap_pinterest.streams.ads import wanted_account_ids
 from tap_pinterest.streams.analytics import AdsAnalyticsStream
 
 if TYPE_CHECKING:
+    from singer_sdk.streams import Stream
+
     from tap_pinterest.reports import ReportRequest
     from tap_pinterest.tap import TapPinterest
 
@@ -44,19 +48,39 @@ ACCOUNTS_STREAM = "ad_accounts"
 SYNC_REACH_DAYS = 85
 
 
+def sync_report_streams_last(tap: TapPinterest) -> None:
+    """Each ad account's report-backed streams after its other streams.
+
+    The SDK syncs an ad account's child streams in `child_streams` order (stream type
+    order) right after the account's record. Moved last, in their own order, the streams
+    that read reports give Pinterest the time the account's other streams take to build
+    them, instead of the run standing still at the first one. Only the order of whole
+    streams changes: each partition's records, STATE and calls stay as they were.
+    """
+    children = tap.stream(ACCOUNTS_STREAM).child_streams
+    last = report_streams(children)
+    children[:] = [*(stream for stream in children if stream not in last), *last]
+
+
+def report_streams(children: list[Stream]) -> list[AdsAnalyticsStream]:
+    """The selected child streams that may read reports, in their sync order."""
+    return [
+        stream
+        for stream in children
+        if isinstance(stream, AdsAnalyticsStream) and stream.selected and may_need_reports(stream)
+    ]
+
+
 def start_reports_early(tap: TapPinterest) -> None:
     """Plan the run's reports and create the first ones (within the cap in flight).
 
+    Planned in the order the streams read them: each ad account, then its report-backed
+    streams in `child_streams` order (last of the account: sync_report_streams_last).
     Nothing when the run's ReportsAhead does not create (tests compare with that run).
     """
     if not tap.run_context.reports_ahead.creating:
         return
-    accounts_stream = tap.stream(ACCOUNTS_STREAM)
-    streams = [
-        stream
-        for stream in accounts_stream.child_streams
-        if isinstance(stream, AdsAnalyticsStream) and stream.selected and may_need_reports(stream)
-    ]
+    streams = report_streams(tap.stream(ACCOUNTS_STREAM).child_streams)
     if not streams:
         return
     run = tap.run_context

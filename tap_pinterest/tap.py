@@ -16,7 +16,7 @@ from tap_pinterest.client import PinterestStream
 from tap_pinterest.custom_reports import custom_report_errors
 from tap_pinterest.errors import PinterestAuthError
 from tap_pinterest.quota import DEFAULT_MAX_RATE_LIMIT_WAIT_SECONDS
-from tap_pinterest.report_prestart import start_reports_early
+from tap_pinterest.report_prestart import start_reports_early, sync_report_streams_last
 from tap_pinterest.run_context import RunContext
 from tap_pinterest.sdk_seam import SeamTap
 from tap_pinterest.settings import (
@@ -151,7 +151,11 @@ class TapPinterest(SeamTap):
 
     @override
     def before_sync(self) -> None:
-        """Create the run's async reports first, so Pinterest builds them meanwhile."""
+        """Report-backed streams last in each ad account, their reports created first.
+
+        So Pinterest builds them while the account's other streams sync.
+        """
+        sync_report_streams_last(self)
         start_reports_early(self)
 
     @override

@@ -315,3 +315,57 @@ def test_polls_count_from_the_creation_so_a_ready_report_is_read_at_once(
             for call in (("GET", "reports", f"token=report-{n}"), ("GET", f"report-{n}", ""))
         ],
     ]
+
+
+@pytest.mark.parametrize(
+    ("start_days", "order"),
+    [
+        # 100 days back under `auto`: ad_account_analytics reads reports for its 10 oldest
+        # days, so it moves last too, before keyword_analytics as in the stream order.
+        (100, ["campaigns", "audiences", "ad_account_analytics", "keyword_analytics"]),
+        # 30 days: ad_account_analytics reads no report and keeps its place.
+        (30, ["campaigns", "ad_account_analytics", "audiences", "keyword_analytics"]),
+    ],
+)
+def test_report_backed_streams_sync_last_in_each_account_while_their_reports_build(
+    api: FakePinterestAPI, start_days: int, order: list[str]
+) -> None:
+    """An account's report-backed streams after its other streams: no run stands still.
+
+    Each account's audiences take 30 s here (the clock moves on when the fake serves
+    them), more than a report's 20 s build: every report, created at the start, is
+    ready when its stream reaches it, and the run never waits for one.
+    """
+    config = config_for(api, days_ago(start_days))
+    streams = {"ad_accounts", "campaigns", "audiences", *ANALYTICS}
+    late, _ = sync(config, streams, fresh(api), early=False)
+    clock = fresh(api)
+
+    def thirty_seconds(_data: object) -> None:
+        clock.now += 30.0
+
+    for account in ACCOUNTS:
+        api.on_page(rf"/ad_accounts/{account}/audiences$", 1, thirty_seconds)
+    result, error = sync(config, streams, clock)
+    assert error is None
+
+    # Per account, the records of each stream together, the report-backed ones last (the
+    # SDK writes an ad account's record after its children's).
+    records = [m for m in result.messages if m["type"] == "RECORD"]
+    runs = [(m["stream"], m["record"].get("ad_account_id") or m["record"]["id"]) for m in records]
+    runs = [run for i, run in enumerate(runs) if i == 0 or runs[i - 1] != run]
+    assert runs == [(stream, account) for account in ACCOUNTS for stream in [*order, "ad_accounts"]]
+    # Every report was created before the first account's other streams called, each
+    # account's first poll comes after its audiences, and the run never waited.
+    log = [(c.method, c.path.split("/v5")[-1]) for c in api.log]
+    creates = [i for i, (method, _) in enumerate(log) if method == "POST"]
+    reports = 4 if start_days == 100 else 2
+    assert creates == list(range(1, reports + 1))
+    assert log[reports + 1] == ("GET", f"/ad_accounts/{ACCOUNT_1}/campaigns")
+    for account in ACCOUNTS:
+        audiences = log.index(("GET", f"/ad_accounts/{account}/audiences"))
+        assert audiences < log.index(("GET", f"/ad_accounts/{account}/reports"))  # 1st poll
+    assert clock.waits == []
+    # One poll per report (each was ready), and the same messages as without creating ahead.
+    assert len(api.calls(REPORT_CREATE)) == reports
+    assert lines(result) == lines(late)
