@@ -13,7 +13,11 @@ narrowed the default columns of `keyword_analytics`, `product_group_analytics` a
 `product_item_analytics` (their SCHEMA and RECORD lines and the report CALL lines; records:
 the former ones less the unselected keys). Since issue 19 (reports created when the sync
 starts) a path's calls are digested sorted, and compared as a set of paths per run:
-every_stream.jsonl was written again from the code before it with that rule.
+every_stream.jsonl was written again from the code before it with that rule. Since each
+ad account's report-backed streams sync last (issue 19), streams are compared as a set
+too, each with its own lines in order, and STATE lines as each stream's bookmarks, each
+time they change, plus the run's final state (keys sorted): every_stream.jsonl was written
+again from the code before that change (its streams in the former order) with that rule.
 Usage: uv run --no-sync python -m tests.golden.every_stream [--full PATH]
 """
 
@@ -198,10 +202,21 @@ def digests(lines: Iterator[str]) -> list[str]:
     """One line per scenario, run, stream and kind: its line count and sha256, in order."""
     grouped: dict[tuple[str, str, str, str], list[str]] = {}
     scenario = run_name = ""
+    bookmarks: dict[str, str] = {}  # each stream's last bookmarks in the run
     for line in lines:
         message = json.loads(line)
         if "scenario" in message:
             scenario, run_name = message["scenario"], message["run"]
+            bookmarks = {}
+            continue
+        if message.get("type") == "STATE":
+            for stream, value in message["value"].get("bookmarks", {}).items():
+                text = json.dumps(value) + "\n"
+                if bookmarks.get(stream) != text:
+                    bookmarks[stream] = text
+                    grouped.setdefault((scenario, run_name, stream, "STATE"), []).append(text)
+            final = json.dumps(message["value"], sort_keys=True) + "\n"
+            grouped[scenario, run_name, "", "FINAL STATE"] = [final]
             continue
         kind = "CALL" if "call" in message else str(message["type"])
         stream = str(message.get("stream", message.get("path", "")))
