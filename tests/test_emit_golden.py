@@ -91,8 +91,9 @@ def test_every_stream_writes_the_same_records_states_and_calls_as_before(
     """Issue 17: each stream's lines are byte-identical to the code before the redesign.
 
     tests/golden/every_stream.jsonl holds, per scenario, run (fresh, then resumed from its
-    state), stream and kind (SCHEMA, RECORD, STATE, CALL), the count and sha256 of the
-    lines; `python -m tests.golden.every_stream --full PATH` writes the lines themselves.
+    state), stream and kind (SCHEMA, RECORD, STATE: the stream's bookmarks as they change,
+    CALL; and the run's FINAL STATE), the count and sha256 of the lines;
+    `python -m tests.golden.every_stream --full PATH` writes the lines themselves.
     """
     expected = [json.loads(line) for line in EVERY_STREAM.read_text("utf-8").splitlines()]
     actual = [json.loads(line) for line in digests(golden_every_stream(fake_api))]

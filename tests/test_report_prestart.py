@@ -366,6 +366,9 @@ def test_report_backed_streams_sync_last_in_each_account_while_their_reports_bui
         audiences = log.index(("GET", f"/ad_accounts/{account}/audiences"))
         assert audiences < log.index(("GET", f"/ad_accounts/{account}/reports"))  # 1st poll
     assert clock.waits == []
+    # Read in the order they were planned and created (report-1 first).
+    downloads = [c.path for c in api.log if c.path.startswith(DOWNLOAD)]
+    assert downloads == [f"{DOWNLOAD}report-{n}" for n in range(1, reports + 1)]
     # One poll per report (each was ready), and the same messages as without creating ahead.
     assert len(api.calls(REPORT_CREATE)) == reports
     assert lines(result) == lines(late)
