@@ -52,7 +52,7 @@ def sync_report_streams_last(tap: TapPinterest) -> None:
     """Each ad account's report-backed streams after its other streams.
 
     The SDK syncs an ad account's child streams in `child_streams` order (stream type
-    order) right after the account's record. Moved last, in their own order, the streams
+    order) as it reads each ad account. Moved last, in their own order, the streams
     that read reports give Pinterest the time the account's other streams take to build
     them, instead of the run standing still at the first one. Only the order of whole
     streams changes: each partition's records, STATE and calls stay as they were.
