@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from functools import cached_property, partial
+from itertools import compress
+from operator import not_
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -557,22 +559,28 @@ class AdsAnalyticsStream(PinterestStream):
             self._row_columns = columns
             self._row_kept = list(map(self.kept_types.__getitem__, columns))
         if not all(map(_contains, self._row_kept, map(type, row.values()))):
-            self.convert(row)
+            # Only the columns that failed (a targeting item's id arrives as a number).
+            kept = map(_contains, self._row_kept, map(type, row.values()))
+            self.convert(row, list(compress(columns, map(not_, kept))))
         row.update(attribution)
         row["ad_account_id"] = account
         if self.hourly and row.get("HOUR") is None:
             row["DATE"], row["HOUR"] = split_hour(date_text)
         return row
 
-    def convert(self, row: dict[str, Any]) -> None:
-        """Convert, in place, each value not of its column's type; drop unknown columns."""
+    def convert(self, row: dict[str, Any], columns: Iterable[str]) -> None:
+        """Convert, in place, each value not of its column's type; drop unknown columns.
+
+        `columns`: the row's columns to look at, in the row's order (those whose value's
+        type `kept_types` does not list: the others are left as they are).
+        """
         typing = self.typing
-        for column, value in list(row.items()):
+        for column in columns:
             typed = typing.get(column)
             if typed is None:
                 self.unknown_column(column)
                 del row[column]
-            elif value is not None and type(value) not in typed[0]:
+            elif (value := row[column]) is not None and type(value) not in typed[0]:
                 row[column] = typed[1](value)
 
     def unknown_column(self, column: str) -> None:
