@@ -170,6 +170,8 @@ def _as_is(value: Any) -> Any:  # noqa: ANN401
 
 
 _contains = frozenset.__contains__
+# Layouts of value types remembered per row layout (AdsAnalyticsStream.shape), at most.
+MAX_TYPE_LAYOUTS = 64
 
 
 def _config_date(value: Any) -> date | None:  # noqa: ANN401
@@ -210,6 +212,9 @@ class AdsAnalyticsStream(PinterestStream):
         # share them, so the types are looked up once per answer, not once per cell.
         self._row_columns: list[str] = []
         self._row_kept: list[frozenset[type]] = []
+        # For those columns: the types of a row's values -> the columns to convert. Rows
+        # of one answer have few such layouts: a row is checked by one tuple lookup.
+        self._row_fixes: dict[tuple[type, ...], list[str]] = {}
 
     # ---------------------------------------------------------------- the level's facts
     @property
@@ -558,10 +563,18 @@ class AdsAnalyticsStream(PinterestStream):
         if columns != self._row_columns:
             self._row_columns = columns
             self._row_kept = list(map(self.kept_types.__getitem__, columns))
-        if not all(map(_contains, self._row_kept, map(type, row.values()))):
-            # Only the columns that failed (a targeting item's id arrives as a number).
-            kept = map(_contains, self._row_kept, map(type, row.values()))
-            self.convert(row, list(compress(columns, map(not_, kept))))
+            self._row_fixes = {}
+        types = tuple(map(type, row.values()))
+        fixes = self._row_fixes.get(types)
+        if fixes is None:
+            if len(self._row_fixes) >= MAX_TYPE_LAYOUTS:
+                self._row_fixes.clear()
+            # The columns whose value is not of a type kept as is (a targeting item's
+            # id arrives as a number), in the row's order.
+            kept = map(_contains, self._row_kept, types)
+            fixes = self._row_fixes[types] = list(compress(columns, map(not_, kept)))
+        if fixes:
+            self.convert(row, fixes)
         row.update(attribution)
         row["ad_account_id"] = account
         if self.hourly and row.get("HOUR") is None:
