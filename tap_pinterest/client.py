@@ -163,6 +163,11 @@ class PinterestStream(sdk_seam.SeamStream):
         """Schema properties the catalog deselected (typed streams drop them themselves)."""
         return typed.deselected_properties(self)
 
+    @cached_property
+    def deselected_in_records(self) -> frozenset[str]:
+        """The deselected properties a record may still hold when its messages are made."""
+        return self.deselected_properties
+
     @override
     def generate_child_contexts(
         self, record: Record, context: Context | None

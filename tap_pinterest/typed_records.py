@@ -65,7 +65,7 @@ def record_messages(
     stream: PinterestStream, record: dict[str, Any], version: int | None
 ) -> Generator[singer.RecordMessage, None, None]:
     """The SDK's record messages, less its per-field passes (singer-sdk 0.54 `Stream`)."""
-    deselected = stream.deselected_properties
+    deselected = stream.deselected_in_records
     if deselected:
         for name in deselected.intersection(record):
             del record[name]

@@ -59,7 +59,7 @@ def serialize_line(message: Message) -> bytes:
     time_extracted = data.get("time_extracted")
     if time_extracted is not None:
         # msgspec writes a UTC datetime with "Z"; the SDK's writer with "+00:00".
-        data["time_extracted"] = time_extracted.isoformat(sep="T")
+        data["time_extracted"] = time_extracted.isoformat()  # sep "T"
     line = _ENCODER.encode(data)
     if (
         line.isascii()

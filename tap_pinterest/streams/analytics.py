@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from functools import cached_property, partial
+from itertools import compress
+from operator import not_
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -168,6 +170,8 @@ def _as_is(value: Any) -> Any:  # noqa: ANN401
 
 
 _contains = frozenset.__contains__
+# Layouts of value types remembered per row layout (AdsAnalyticsStream.shape), at most.
+MAX_TYPE_LAYOUTS = 64
 
 
 def _config_date(value: Any) -> date | None:  # noqa: ANN401
@@ -208,6 +212,13 @@ class AdsAnalyticsStream(PinterestStream):
         # share them, so the types are looked up once per answer, not once per cell.
         self._row_columns: list[str] = []
         self._row_kept: list[frozenset[type]] = []
+        # For those columns: the types of a row's values -> the columns to convert. Rows
+        # of one answer have few such layouts: a row is checked by one tuple lookup.
+        self._row_fixes: dict[tuple[type, ...], list[str]] = {}
+        self._last_types: tuple[type, ...] = ()
+        self._last_fixes: list[str] = []
+        # Those of the columns the catalog deselected (shape drops them, typed_records not).
+        self._row_deselected: list[str] = []
 
     # ---------------------------------------------------------------- the level's facts
     @property
@@ -538,10 +549,11 @@ class AdsAnalyticsStream(PinterestStream):
     def shape(self, row: Any, account: str, attribution: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401
         """The row, typed, with the ad account and the attribution settings.
 
-        Only schema properties are kept (the SDK's per-field passes are off for this
-        stream): a column Pinterest adds is dropped with one warning, as the SDK would.
-        The common case, every value already of its column's type, is checked in one
-        pass of C calls; only other rows are converted column by column.
+        Only selected schema properties are kept (the SDK's per-field passes are off for
+        this stream): a column Pinterest adds is dropped with one warning, as the SDK
+        would. What to convert and drop is looked up once per layout of columns and
+        value types (rows of an answer share a few): only the values not of their
+        column's type are converted, one by one.
         """
         if type(row) is not dict:
             msg = f"Pinterest sent a {self.name} row that is {type(row).__name__}, not an object"
@@ -554,25 +566,69 @@ class AdsAnalyticsStream(PinterestStream):
         row.pop(ACCOUNT_COLUMN, None)
         columns = list(row)
         if columns != self._row_columns:
-            self._row_columns = columns
-            self._row_kept = list(map(self.kept_types.__getitem__, columns))
-        if not all(map(_contains, self._row_kept, map(type, row.values()))):
-            self.convert(row)
+            self.new_row_layout(columns)
+        types = tuple(map(type, row.values()))
+        if types == self._last_types:
+            fixes = self._last_fixes
+        else:
+            fixes = self.columns_to_convert(types)
+            self._last_types, self._last_fixes = types, fixes
+        if fixes:
+            self.convert(row, fixes)
+        for column in self._row_deselected:
+            del row[column]
         row.update(attribution)
         row["ad_account_id"] = account
         if self.hourly and row.get("HOUR") is None:
             row["DATE"], row["HOUR"] = split_hour(date_text)
         return row
 
-    def convert(self, row: dict[str, Any]) -> None:
-        """Convert, in place, each value not of its column's type; drop unknown columns."""
+    def new_row_layout(self, columns: list[str]) -> None:
+        """Rows with these columns, in this order, come next: what `shape` looks up."""
+        self._row_columns = columns
+        self._row_kept = list(map(self.kept_types.__getitem__, columns))
+        self._row_fixes = {}
+        self._last_types, self._last_fixes = (), []
+        deselected = self.deselected_properties
+        self._row_deselected = [column for column in columns if column in deselected]
+
+    def columns_to_convert(self, types: tuple[type, ...]) -> list[str]:
+        """The row layout's columns whose value's type (in `types`) is not kept as is.
+
+        A targeting item's id arrives as a number, for example. In the row's order.
+        """
+        fixes = self._row_fixes.get(types)
+        if fixes is None:
+            if len(self._row_fixes) >= MAX_TYPE_LAYOUTS:
+                self._row_fixes.clear()
+            kept = map(_contains, self._row_kept, types)
+            fixes = self._row_fixes[types] = list(compress(self._row_columns, map(not_, kept)))
+        return fixes
+
+    @cached_property
+    @override
+    def deselected_in_records(self) -> frozenset[str]:
+        """Only the names added after `shape` dropped the row's deselected columns.
+
+        Those are keys and meaning columns, emitted even when deselected unless a
+        catalog changes their inclusion.
+        """
+        added = {*self.primary_keys, *self.meaning_columns}
+        return self.deselected_properties.intersection(added)
+
+    def convert(self, row: dict[str, Any], columns: Iterable[str]) -> None:
+        """Convert, in place, each value not of its column's type; drop unknown columns.
+
+        `columns`: the row's columns to look at, in the row's order (those whose value's
+        type `kept_types` does not list: the others are left as they are).
+        """
         typing = self.typing
-        for column, value in list(row.items()):
+        for column in columns:
             typed = typing.get(column)
             if typed is None:
                 self.unknown_column(column)
                 del row[column]
-            elif value is not None and type(value) not in typed[0]:
+            elif (value := row[column]) is not None and type(value) not in typed[0]:
                 row[column] = typed[1](value)
 
     def unknown_column(self, column: str) -> None:
