@@ -100,7 +100,11 @@ def _selection(config: dict[str, Any], streams: set[str]) -> dict[str, Any]:
 
 
 def _copy_metadata(entry: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{**m, "metadata": dict(m["metadata"])} for m in entry["metadata"]]
+    """The entry's metadata list, its stream-level entry (what _select sets) copied."""
+    return [
+        {**m, "metadata": dict(m["metadata"])} if m["breadcrumb"] == [] else m
+        for m in entry["metadata"]
+    ]
 
 
 def deselect_properties(catalog: dict[str, Any], stream: str, keep: set[str]) -> dict[str, Any]:
