@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 from singer_sdk import RESTStream, Tap
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers._state import reset_state_progress_markers
+from singer_sdk.singerlib import Catalog
 from typing_extensions import override
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     import singer_sdk.singerlib as singer
     from singer_sdk.authenticators import OAuthAuthenticator
     from singer_sdk.helpers.types import Context, Record
+    from singer_sdk.mapper import PluginMapper, StreamMap
     from singer_sdk.plugin_base import _ConfigInput
     from singer_sdk.streams import Stream
 
@@ -138,12 +140,21 @@ INTERNALS = (
         ("context",),
         (f"(self, {_SIGNPOST}, *, {_TYPES_CONTEXT} = None) -> 'None'",),
     ),
+    Internal("singer_sdk.tap_base.Tap", "setup_mapper", ("self",), (), ("(self) -> 'None'",)),
+    Internal(
+        "singer_sdk.mapper.PluginMapper",
+        "register_raw_streams_from_catalog",
+        ("self", "catalog"),
+        (),
+        ("(self, catalog: 'Catalog') -> 'None'",),
+    ),
 )
 # Attributes the seam reads or writes on a live stream (owner class, attribute).
 INTERNAL_ATTRIBUTES = (
     ("singer_sdk.authenticators.OAuthAuthenticator", "_session"),
     ("singer_sdk.streams.core.Stream", "_stream_version"),
     ("singer_sdk.streams._state.StreamStateManager", "is_flushed"),
+    ("singer_sdk.mapper.PluginMapper", "stream_maps"),
 )
 
 CONFIG_FAILED = "Config validation failed: "
@@ -234,6 +245,79 @@ def filterable_logger(logger: logging.Logger | logging.LoggerAdapter[Any]) -> lo
     return logger
 
 
+# Stream maps ----------------------------------------------------------------------------
+
+
+class StreamMapsOnDemand(dict[str, "list[StreamMap]"]):
+    """The mapper's stream maps, a stream unselected at start registered when first read.
+
+    The SDK registers every catalog entry with the mapper when the tap starts (a deep copy
+    and two schema conversions each: about 0.1 s of CPU for the 37 streams, whatever the
+    catalog selects). A stream that is not selected needs its maps only if it syncs as a
+    parent of a selected stream (its first map filters the records that start children)
+    or a connection test forces it on. Such an entry is registered on its first lookup,
+    by the SDK's own registration, with its stream-level `selected` as it was at start
+    (a connection test flips it first), so the maps are those an eager start would have
+    made. One difference: a mistake in the map of a stream that never runs is not reported.
+    """
+
+    def __init__(
+        self, mapper: PluginMapper, later: dict[str, tuple[singer.CatalogEntry, bool | None]]
+    ) -> None:
+        """Empty; `later` holds each waiting entry and its `selected` at start."""
+        super().__init__()
+        self.mapper = mapper
+        self.later = later
+
+    def __missing__(self, name: str) -> list[StreamMap]:
+        """Register `name`'s catalog entry as the SDK did at start, then answer."""
+        if name not in self.later:
+            raise KeyError(name)
+        entry, selected_at_start = self.later.pop(name)
+        root = entry.metadata.get(())
+        selected_now = root.selected if root is not None else None
+        if root is not None:
+            root.selected = selected_at_start
+        try:
+            self.mapper.register_raw_streams_from_catalog(Catalog({entry.tap_stream_id: entry}))
+        finally:
+            if root is not None:
+                root.selected = selected_now
+        return self[name]
+
+    def __contains__(self, name: object) -> bool:
+        """Registered or waiting to be (the SDK asks before it registers)."""
+        return super().__contains__(name) or name in self.later
+
+
+def _unselected_at_start(entry: singer.CatalogEntry) -> bool:
+    """The entry's stream is off by its root metadata (an approximation is safe here)."""
+    root = entry.metadata.get(())
+    if root is None or root.inclusion == "automatic":
+        return False
+    if root.selected is not None:
+        return not root.selected
+    return root.selected_by_default is False
+
+
+def register_catalog_on_demand(tap: Tap) -> None:
+    """Register the catalog's selected streams with the mapper now, the others on demand."""
+    mapper = tap.mapper
+    names = [entry.stream or entry.tap_stream_id for entry in tap.catalog.streams]
+    if len(set(names)) != len(names) or mapper.stream_maps:
+        mapper.register_raw_streams_from_catalog(tap.catalog)  # unusual: the SDK's way
+        return
+    now = Catalog()
+    later: dict[str, tuple[singer.CatalogEntry, bool | None]] = {}
+    for name, entry in zip(names, tap.catalog.streams, strict=True):
+        if _unselected_at_start(entry):
+            later[name] = (entry, entry.metadata.root.selected)
+        else:
+            now[entry.tap_stream_id] = entry
+    mapper.stream_maps = StreamMapsOnDemand(mapper, later)
+    mapper.register_raw_streams_from_catalog(now)
+
+
 # Tap ------------------------------------------------------------------------------------
 
 
@@ -252,6 +336,15 @@ class SeamTap(Tap):
     def config_errors(self, schema_errors: list[str]) -> list[str]:
         """Hook: every config error, given the SDK's schema errors."""
         return schema_errors
+
+    @override
+    def setup_mapper(self) -> None:
+        """The SDK's mapper (PluginBase's); the catalog registered as `register_catalog_on_demand`.
+
+        `Tap.setup_mapper` is PluginBase's plus the registration of every catalog entry.
+        """
+        super(Tap, self).setup_mapper()
+        register_catalog_on_demand(self)
 
     @override  # type: ignore[misc]
     def sync_all(self) -> None:

@@ -23,6 +23,7 @@ from tests.tap_runner import SyncResult, run_sync
 
 if TYPE_CHECKING:
     from tests.fake_api import FakePinterestAPI
+    from tests.fake_clock import FakeClock
 
 SMALL = Scale(
     ad_accounts=2,
@@ -142,10 +143,16 @@ def canonical(result: SyncResult) -> dict[str, list[str]]:
 
 
 def sync_collecting_failures(
-    config: dict[str, Any], state: dict[str, Any] | None = None
+    config: dict[str, Any], state: dict[str, Any] | None = None, clock: FakeClock | None = None
 ) -> tuple[SyncResult, StreamFailuresError | None]:
-    """A full sync of every stream; the end-of-run failure, if any, is returned."""
+    """A full sync of every stream; the end-of-run failure, if any, is returned.
+
+    With `clock` (the fixture: the fake's too) the report polls' waits are simulated
+    (about 1.8 s of real waiting per full sync otherwise).
+    """
     tap = TapPinterest(config=config, state=state, parse_env_config=False)
+    if clock is not None:
+        tap.clock = clock
     buffer = io.StringIO()
     error: StreamFailuresError | None = None
     with contextlib.redirect_stdout(buffer):
@@ -156,11 +163,11 @@ def sync_collecting_failures(
     return SyncResult([json.loads(line) for line in buffer.getvalue().splitlines()]), error
 
 
-def clean_run(fake_api: FakePinterestAPI) -> dict[str, list[str]]:
+def clean_run(fake_api: FakePinterestAPI, clock: FakeClock) -> dict[str, list[str]]:
     """The records of a clean run at SMALL scale (the fake's data is deterministic)."""
     if not _CLEAN:
         fake_api.reset(SMALL)
-        result, error = sync_collecting_failures(small_config(fake_api))
+        result, error = sync_collecting_failures(small_config(fake_api), clock=clock)
         assert error is None
         _CLEAN.update(canonical(result))
     return _CLEAN
@@ -168,13 +175,13 @@ def clean_run(fake_api: FakePinterestAPI) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("endpoint", sorted(DEPENDENTS))
 def test_one_refused_endpoint_costs_only_its_dependents(
-    fake_api: FakePinterestAPI, endpoint: str
+    fake_api: FakePinterestAPI, clock: FakeClock, endpoint: str
 ) -> None:
-    clean = clean_run(fake_api)
+    clean = clean_run(fake_api, clock)
     assert len(clean) == 37
     fake_api.reset(SMALL)
     fake_api.inject(endpoint, 403, times=10_000, body={"code": 29, "message": "Not permitted"})
-    result, error = sync_collecting_failures(small_config(fake_api))
+    result, error = sync_collecting_failures(small_config(fake_api), clock=clock)
     got = canonical(result)
     affected = DEPENDENTS[endpoint]
     for stream, records in clean.items():
@@ -194,16 +201,16 @@ def test_one_refused_endpoint_costs_only_its_dependents(
 
 
 def test_failed_partition_keeps_its_bookmark_and_the_rest_move_on(
-    fake_api: FakePinterestAPI,
+    fake_api: FakePinterestAPI, clock: FakeClock
 ) -> None:
     """customer_lists 404 on one account: its bookmark stays, everything else advances."""
     fake_api.reset(SMALL)
     config = small_config(fake_api)
-    first, error = sync_collecting_failures(config)
+    first, error = sync_collecting_failures(config, clock=clock)
     assert error is None
     accounts = [a["id"] for a in fake_api.data.ad_accounts]
     fake_api.inject(rf"/v5/ad_accounts/{accounts[1]}/customer_lists$", 404, times=5)
-    second, error = sync_collecting_failures(config, state=first.final_state)
+    second, error = sync_collecting_failures(config, state=first.final_state, clock=clock)
     assert error is not None
     expected = (
         f"Stream customer_lists (ad account {accounts[1]}) failed: HTTP 404, code 404: "
@@ -259,11 +266,11 @@ def test_pin_analytics_falls_back_to_one_pin_per_call_when_bulk_is_refused(
 
 
 def test_clean_run_logs_no_warning_and_one_total_line_per_stream(
-    fake_api: FakePinterestAPI, caplog: pytest.LogCaptureFixture
+    fake_api: FakePinterestAPI, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake_api.reset(SMALL)
     with caplog.at_level(logging.INFO):
-        result, error = sync_collecting_failures(small_config(fake_api))
+        result, error = sync_collecting_failures(small_config(fake_api), clock=clock)
     assert error is None
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     totals = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Stream ")]

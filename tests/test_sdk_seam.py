@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import singer_sdk
-from singer_sdk import RESTStream
+from singer_sdk import RESTStream, Tap
 
 from tap_pinterest import sdk_seam, streams
 from tap_pinterest.client import RETRIED_STATUSES, PinterestStream
 from tap_pinterest.sdk_seam import INTERNAL_ATTRIBUTES, INTERNALS, Internal
 from tap_pinterest.tap import TapPinterest
 from tests.followers import FOLLOWERS_PATH, assert_all_followers, sync_followers
+from tests.tap_runner import catalog_selecting
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -173,3 +174,60 @@ def test_a_429_is_retried_whatever_the_sdks_default(
 
     assert [r.status for r in fake_api.calls(FOLLOWERS_PATH)] == [429, 200]
     assert frozenset({429}) == RETRIED_STATUSES
+
+
+def _maps_of(tap: Tap, name: str) -> list[tuple[Any, ...]]:
+    """What a stream's maps do: alias, schemas in and out, keys, filter and transform."""
+    return [
+        (
+            type(m).__name__,
+            m.stream_alias,
+            m.raw_schema,
+            m.transformed_schema,
+            m.transformed_key_properties,
+        )
+        for m in tap.mapper.stream_maps[name]
+    ]
+
+
+MAPS_CONFIG = {
+    "stream_maps": {
+        # On an unselected stream a map naming properties fails on 0.54.9 (its schema
+        # has none): maps for the selected streams, the default ones for the others.
+        "campaigns": {"__filter__": "'1' in id", "name_upper": "name.upper()"},
+        "campaigns_copy": {"__source__": "campaigns"},
+        "pins": {"note": None},
+    },
+    "flattening_enabled": True,
+    "flattening_max_depth": 1,
+}
+
+
+@pytest.mark.parametrize("force_select", [False, True], ids=["as-is", "forced-on"])
+def test_streams_unselected_at_start_get_the_maps_an_eager_start_makes(
+    static_config: dict[str, Any], *, force_select: bool
+) -> None:
+    # The seam registers a stream unselected at start on its first lookup
+    # (StreamMapsOnDemand), with its selection as it was at start: the same maps as the
+    # SDK's Tap.setup_mapper, which registers every entry at once, also after a
+    # connection test forced the streams on.
+    config = {**static_config, **MAPS_CONFIG}
+    catalog = catalog_selecting(config, {"campaigns", "pins"})
+    tap = TapPinterest(config=config, catalog=catalog, parse_env_config=False)
+    eager = TapPinterest(config=config, catalog=catalog, parse_env_config=False)
+    Tap.setup_mapper(eager)
+    assert not isinstance(eager.mapper.stream_maps, sdk_seam.StreamMapsOnDemand)
+    # Only the selected entries were registered at start.
+    assert set(dict.keys(tap.mapper.stream_maps)) == {"campaigns", "pins"}
+    if force_select:
+        for taps in (tap, eager):
+            for stream in taps.streams.values():
+                stream.selected = True
+    names = [entry["tap_stream_id"] for entry in catalog["streams"]]
+    assert len(names) == len(eager.mapper.stream_maps)
+    for name in names:
+        assert name in tap.mapper.stream_maps
+        assert _maps_of(tap, name) == _maps_of(eager, name), name
+    assert tap.mapper.stream_maps["campaigns"][1].stream_alias == "campaigns_copy"
+    with pytest.raises(KeyError):
+        tap.mapper.stream_maps["no_such_stream"]

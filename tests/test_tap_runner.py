@@ -9,19 +9,42 @@ changes none of it.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from jsonschema import Draft7Validator  # type: ignore[import-untyped]
+from singer_sdk.singerlib import Catalog
 
+from tests.fake_api.data import Scale
 from tests.tap_runner import (
     RecordValidator,
     SyncResult,
     _discovered,
+    _parsed,
     _selection,
     assert_records_match_schemas,
     catalog_selecting,
+    parsed_selection,
     run_sync,
+)
+
+if TYPE_CHECKING:
+    from tests.fake_api import FakePinterestAPI
+
+ONE_OF_EACH = Scale(
+    ad_accounts=1,
+    campaigns_per_account=1,
+    ad_groups_per_campaign=1,
+    ads_per_ad_group=1,
+    boards=1,
+    sections_per_board=1,
+    pins_per_board=1,
+    followers=1,
+    following=1,
+    audiences_per_account=1,
+    customer_lists_per_account=1,
+    conversion_tags_per_account=1,
+    keywords_per_ad_group=1,
 )
 
 SCHEMA: dict[str, Any] = {
@@ -81,8 +104,17 @@ def test_other_schemas_get_the_full_validator() -> None:
     assert validator.first_error({"clicks": 1}) == "'id' is a required property"
 
 
-def test_a_sync_changes_nothing_of_the_catalog_it_is_given(static_config: dict[str, Any]) -> None:
-    """run_sync shares the cached catalog's schemas with the tap: the tap must only read them."""
+def test_a_sync_changes_nothing_of_the_catalog_it_is_given(
+    fake_api: FakePinterestAPI, static_config: dict[str, Any]
+) -> None:
+    """run_sync shares the cached catalog's schemas with the tap: the tap must only read them.
+
+    It hands the tap the discovered catalog as singer-sdk parses it (a Catalog: the
+    parse of the catalog file is done once per config), selected as catalog_selecting
+    selects it; nothing of the parsed cache changes in a sync.
+    """
+    # One object of each kind: the catalog is the same at any scale (69 s at the default).
+    fake_api.reset(ONE_OF_EACH)
     streams = {
         "ad_accounts",
         "campaign_analytics",
@@ -95,6 +127,11 @@ def test_a_sync_changes_nothing_of_the_catalog_it_is_given(static_config: dict[s
     assert set(result.records) == streams
     cached, text = _discovered(static_config)
     assert json.dumps(cached) == text
+    parsed = _parsed(static_config)
+    assert parsed.to_dict() == Catalog.from_dict(json.loads(text)).to_dict()
+    assert parsed_selection(static_config, streams).to_dict() == (
+        Catalog.from_dict(catalog_selecting(static_config, streams)).to_dict()
+    )
     # run_sync's selection is catalog_selecting's, and leaves the cached catalog as it was.
     shared, copied = _selection(static_config, streams), catalog_selecting(static_config, streams)
     assert json.dumps(shared) == json.dumps(copied)
