@@ -39,6 +39,9 @@ MAX_CONCURRENT_REQUESTS = 10
 # to polls and the synchronous analytics, and a report waits less than its hour of life.
 DEFAULT_MAX_REPORTS_IN_FLIGHT = 10
 MAX_REPORTS_IN_FLIGHT = 50
+# A report's least wait between polls, and how long after its creation it is given up on.
+DEFAULT_REPORT_POLL_SECONDS = 2
+DEFAULT_REPORT_DEADLINE_SECONDS = 3600
 ATTRIBUTION_WINDOW_DAYS = (0, 1, 7, 14, 30, 60)
 CONVERSION_REPORT_TIMES = ("TIME_OF_AD_ACTION", "TIME_OF_CONVERSION")
 # TOTAL has no DATE column, so it cannot drive an incremental, date-keyed bookmark.
@@ -224,7 +227,7 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
     th.Property(
         "report_poll_seconds",
         th.NumberType,
-        default=2,
+        default=DEFAULT_REPORT_POLL_SECONDS,
         title="Report poll seconds",
         description=(
             "Least wait before an async report's first poll (from its creation) and "
@@ -246,7 +249,7 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
     th.Property(
         "report_deadline_seconds",
         th.IntegerType,
-        default=3600,
+        default=DEFAULT_REPORT_DEADLINE_SECONDS,
         title="Report deadline seconds",
         description="Give up on an async report not finished this long after its creation.",
     ),
@@ -464,8 +467,8 @@ def semantic_errors(config: dict[str, Any]) -> list[str]:
 
 def report_timing_errors(config: dict[str, Any]) -> list[str]:
     """A report's first poll comes report_poll_seconds after its creation: before the deadline."""
-    poll = config.get("report_poll_seconds", 2)
-    deadline = config.get("report_deadline_seconds", 3600)
+    poll = config.get("report_poll_seconds", DEFAULT_REPORT_POLL_SECONDS)
+    deadline = config.get("report_deadline_seconds", DEFAULT_REPORT_DEADLINE_SECONDS)
     numbers = (int, float)
     if isinstance(poll, numbers) and isinstance(deadline, numbers) and 0 < deadline <= poll:
         message = (

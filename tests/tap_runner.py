@@ -57,7 +57,7 @@ class SyncResult:
 # Discovered catalogs by config, as JSON: discovery depends on the config alone (and the
 # code, which does not change within a test run), and it costs about as much as a small
 # sync. The catalog is 1.7 MB (37 streams): json.loads copies it in a third of deepcopy's
-# time, and a sync's own selection (`_selection`) copies only the metadata it changes.
+# time; a sync's own selection (`parsed_selection`) copies only the metadata it changes.
 _DISCOVERED: dict[str, tuple[dict[str, Any], str]] = {}
 
 
@@ -89,17 +89,6 @@ def _select(catalog: dict[str, Any], streams: set[str]) -> dict[str, Any]:
 def catalog_selecting(config: dict[str, Any], streams: set[str]) -> dict[str, Any]:
     """The discovered catalog with only `streams` selected (their default properties)."""
     return _select(discovered_catalog(config), streams)
-
-
-def _selection(config: dict[str, Any], streams: set[str]) -> dict[str, Any]:
-    """catalog_selecting for run_sync alone: new metadata, the cached schemas shared.
-
-    The tap reads the catalog it is given and changes none of it
-    (tests/test_tap_runner.py checks), so only what _select changes is copied.
-    """
-    cached = _discovered(config)[0]
-    entries = [{**entry, "metadata": _copy_metadata(entry)} for entry in cached["streams"]]
-    return _select({**cached, "streams": entries}, streams)
 
 
 # The discovered catalogs of the last few configs, parsed as singer-sdk parses a catalog
@@ -137,14 +126,6 @@ def parsed_selection(config: dict[str, Any], streams: set[str]) -> Catalog:
             metadata[()] = dataclasses.replace(root, selected=entry.tap_stream_id in streams)
         catalog[entry.tap_stream_id] = dataclasses.replace(entry, metadata=metadata)
     return catalog
-
-
-def _copy_metadata(entry: dict[str, Any]) -> list[dict[str, Any]]:
-    """The entry's metadata list, its stream-level entry (what _select sets) copied."""
-    return [
-        {**m, "metadata": dict(m["metadata"])} if m["breadcrumb"] == [] else m
-        for m in entry["metadata"]
-    ]
 
 
 def deselect_properties(catalog: dict[str, Any], stream: str, keep: set[str]) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from tests.tap_runner import (
     SyncResult,
     _discovered,
     _parsed,
-    _selection,
     assert_records_match_schemas,
     catalog_selecting,
     parsed_selection,
@@ -132,7 +131,3 @@ def test_a_sync_changes_nothing_of_the_catalog_it_is_given(
     assert parsed_selection(static_config, streams).to_dict() == (
         Catalog.from_dict(catalog_selecting(static_config, streams)).to_dict()
     )
-    # run_sync's selection is catalog_selecting's, and leaves the cached catalog as it was.
-    shared, copied = _selection(static_config, streams), catalog_selecting(static_config, streams)
-    assert json.dumps(shared) == json.dumps(copied)
-    assert json.dumps(cached) == text

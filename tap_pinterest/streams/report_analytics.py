@@ -21,6 +21,7 @@ from tap_pinterest.analytics_columns import column_json_type
 from tap_pinterest.custom_reports import EVENT_KEY
 from tap_pinterest.report_columns import ASYNC_COLUMN_SET
 from tap_pinterest.reports import ReportClient, ReportRequest
+from tap_pinterest.settings import DEFAULT_REPORT_DEADLINE_SECONDS, DEFAULT_REPORT_POLL_SECONDS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -30,9 +31,6 @@ if TYPE_CHECKING:
 
     from tap_pinterest import dates
     from tap_pinterest.streams.analytics import AdsAnalyticsStream
-
-DEFAULT_POLL_SECONDS = 2.0
-DEFAULT_DEADLINE_SECONDS = 3600
 
 
 class ReportSource:
@@ -48,8 +46,10 @@ class ReportSource:
         config = self.stream.config
         return ReportClient(
             self.stream,
-            first_wait=float(config.get("report_poll_seconds", DEFAULT_POLL_SECONDS)),
-            deadline_seconds=float(config.get("report_deadline_seconds", DEFAULT_DEADLINE_SECONDS)),
+            first_wait=float(config.get("report_poll_seconds", DEFAULT_REPORT_POLL_SECONDS)),
+            deadline_seconds=float(
+                config.get("report_deadline_seconds", DEFAULT_REPORT_DEADLINE_SECONDS)
+            ),
             clock=self.stream.run.clock,
         )
 
